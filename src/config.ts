@@ -1,5 +1,7 @@
 /** The one typed configuration object: what users pass to createWechatGpt, its defaults, and its validation. */
+import { ConfigError } from './errors.js';
 import type { Store } from './store/types.js';
+import { validateEncodingAesKey, validateToken } from './wechat/keys.js';
 import type { Article } from './wechat/types.js';
 
 export type DeliveryMode = 'passive' | 'active' | 'auto';
@@ -25,7 +27,7 @@ export interface Texts {
   help: string;
   /** Answered on the last attempt when the model is still thinking. */
   thinking: string;
-  /** Appended to each page of a long answer: `{page}` and `{pages}` are replaced. */
+  /** Appended to each page of a long answer but the last: `{next}` (the next page's number) and `{pages}` are replaced. */
   morePages: string;
   /** The continue word with nothing waiting. */
   nothingPending: string;
@@ -147,7 +149,7 @@ export const defaultTexts: Texts = {
   welcome: '感谢关注！我是 AI 助手，直接发消息就可以和我聊天。\n回复「帮助」查看可用指令。',
   help: '直接发送文字、图片或语音即可提问。\n指令：\n· 继续 —— 获取未发完的回答\n· 清除记忆 —— 开始新的对话\n· 帮助 —— 显示本说明',
   thinking: '正在思考中…回复「继续」获取回答',
-  morePages: '\n\n（回复「继续」查看剩余 {page}/{pages}）',
+  morePages: '\n\n（回复「继续」查看剩余 ({next}/{pages})）',
   nothingPending: '没有待发送的回答了，直接提问吧～',
   reset: '好的，已清除记忆，我们重新开始吧。',
   notConfigured: '机器人尚未配置 AI 模型（缺少 OPENAI_API_KEY），暂时无法回答问题。请联系管理员。',
@@ -197,7 +199,50 @@ export interface ResolvedConfig {
 export const DEFAULT_SYSTEM_PROMPT =
   '你是微信公众号里的 AI 助手。用简洁、友好的中文回答；除非用户要求，不要使用 Markdown 表格和标题。';
 
-export function resolveConfig(config: WechatGptConfig): ResolvedConfig {
+/** Throws a ConfigError naming the first setting WeChat would not accept. */
+export function validateConfig(config: WechatGptConfig): void {
+  validateWechat(config.wechat);
+  const maxReplyBytes = config.limits?.maxReplyBytes;
+  if (maxReplyBytes !== undefined && maxReplyBytes < 256) {
+    throw new ConfigError('limits.maxReplyBytes', `maxReplyBytes must be at least 256 (got ${maxReplyBytes}).`, {
+      hint: 'WeChat accepts text replies up to 2048 bytes; leave the default unless you need shorter pages.',
+    });
+  }
+}
+
+function validateWechat(wechat: WechatGptConfig['wechat']): void {
+  const tokenProblem = validateToken(wechat.token ?? '');
+  if (tokenProblem) {
+    throw new ConfigError('wechat.token', tokenProblem, {
+      hint: 'Use the Token of 服务器配置 (run `wechat-gpt init` to generate one).',
+    });
+  }
+  if (wechat.encodingAesKey) {
+    const keyProblem = validateEncodingAesKey(wechat.encodingAesKey);
+    if (keyProblem) {
+      throw new ConfigError('wechat.encodingAesKey', keyProblem, {
+        hint: 'Copy the EncodingAESKey from 服务器配置, or click 随机生成 there and paste it here too.',
+      });
+    }
+    if (!wechat.appId) {
+      throw new ConfigError(
+        'wechat.appId',
+        'An EncodingAESKey is set but no AppID: encrypted messages carry the AppID.',
+        {
+          hint: 'Set WECHAT_APP_ID to the AppID (开发者ID) shown in 公众平台 → 开发 → 基本配置.',
+        },
+      );
+    }
+  }
+}
+
+/** Fills in every default; validates first unless told not to (`wechat-gpt config` shows even a broken setup). */
+export function resolveConfig(
+  config: WechatGptConfig,
+  { validate = true }: { validate?: boolean } = {},
+): ResolvedConfig {
+  if (validate) validateConfig(config);
+  const maxReplyBytes = config.limits?.maxReplyBytes ?? 2048;
   const llm = config.llm ?? {};
   const model = llm.model ?? 'gpt-4o-mini';
   return {
@@ -245,7 +290,7 @@ export function resolveConfig(config: WechatGptConfig): ResolvedConfig {
     },
     limits: {
       maxBodyBytes: config.limits?.maxBodyBytes ?? 64 * 1024,
-      maxReplyBytes: config.limits?.maxReplyBytes ?? 2048,
+      maxReplyBytes,
       userMessagesPerMinute: config.limits?.userMessagesPerMinute ?? 20,
       maxConcurrentLlmCalls: config.limits?.maxConcurrentLlmCalls ?? 32,
     },

@@ -38,10 +38,17 @@ export class LlmError extends WechatGptError<`LLM_${Uppercase<LlmErrorKind>}`> {
   readonly kind: LlmErrorKind;
   /** Whether trying again may help (timeouts, 429, 5xx, connection, broken stream). */
   readonly retryable: boolean;
-  constructor(kind: LlmErrorKind, message: string, options: WechatGptErrorOptions & { retryable?: boolean } = {}) {
+  /** How long the server asked us to wait (Retry-After / retry-after-ms), for rate_limit and 5xx answers. */
+  readonly retryAfterMs: number | undefined;
+  constructor(
+    kind: LlmErrorKind,
+    message: string,
+    options: WechatGptErrorOptions & { retryable?: boolean; retryAfterMs?: number } = {},
+  ) {
     super(`LLM_${kind.toUpperCase() as Uppercase<LlmErrorKind>}`, message, options);
     this.kind = kind;
     this.retryable = options.retryable ?? ['timeout', 'rate_limit', 'server', 'connection', 'stream'].includes(kind);
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 

@@ -10,6 +10,8 @@ export interface OutboxPage {
   /** The job key of the answer this page belongs to. */
   answerId: string;
   reply: Reply;
+  /** A short quote of the question the answer is for, kept with waiting (unseen) answers. */
+  question?: string;
 }
 
 /** What a finished job produced. `reply` is what the message's own attempts answer with. */
@@ -17,6 +19,8 @@ export interface JobResult {
   reply: Reply;
   /** Pages after the first (long answers): queued in the user's outbox for the continue word. */
   morePages?: Reply[];
+  /** A short quote of the question, shown when the answer is delivered later from the outbox. */
+  question?: string;
   /** Free-form facts for logs: reply kind, model, error kind… */
   meta?: Record<string, string | number | boolean>;
 }
@@ -50,11 +54,11 @@ export type CompleteOutcome =
   | 'stored'
   /** The job had been deferred: every page went to the user's outbox as an unseen answer. */
   | 'outboxed'
-  /** The job was already done (a duplicate completion): nothing changed. */
+  /** The job was already done (a duplicate completion) or is unknown (expired): nothing changed. */
   | 'ignored';
 
 export interface OutboxItem extends OutboxPage {
-  /** True when this is the first page of an answer the user has not seen (a waiting answer). */
+  /** True when this page is the first the user gets of its answer (the answer was waiting, unseen). */
   unseen: boolean;
   /** Pages left in the outbox after this one. */
   remaining: number;
@@ -93,8 +97,12 @@ export interface Store {
   claimAttempt(key: string, openid: string, ttlMs: number): Promise<AttemptClaim>;
   getJob(key: string): Promise<JobRecord | undefined>;
   /**
-   * Finishes a job. Pending → done with the result stored (morePages replace the user's already-seen pages in the
-   * outbox). Deferred → done, and every page is appended to the user's outbox as an unseen answer. Wakes waiters.
+   * Finishes a job. Pending → done with the result stored; if result.morePages is not empty, they replace the pages
+   * left of answers the user has already seen (the user reads this answer now), appended as one seen answer (its first
+   * page went out through an attempt); without morePages the outbox is untouched (a continue-word page must not drop
+   * the rest). Deferred → done, and every page (reply + morePages) is appended to the user's outbox as one unseen
+   * answer. The job then lives ttlMs more. An unknown (expired) job is 'ignored': there is no user to give it to.
+   * Wakes waiters, on every instance.
    */
   completeJob(key: string, result: JobResult, ttlMs: number): Promise<CompleteOutcome>;
   /**
@@ -110,10 +118,19 @@ export interface Store {
    */
   waitForJob(key: string, timeoutMs: number, signal?: AbortSignal): Promise<JobRecord | undefined>;
 
-  /** Takes the next outbox page of a user (first page of the oldest unseen answer first, then continuation pages). */
+  /**
+   * The outbox is a FIFO of answers per user, each a list of pages and a seen flag. It is kept for the store's
+   * outboxTtlMs (default 48 h) after its last new answer.
+   * shiftOutbox takes the first page of the first answer (marking that answer seen; an emptied answer is removed).
+   */
   shiftOutbox(openid: string): Promise<OutboxItem | undefined>;
-  /** Takes the first page of the oldest unseen answer only, dropping continuation pages queued before it. */
+  /**
+   * Takes the first page of the oldest unseen answer (marking it seen). The pages left of seen answers before it are
+   * dropped, so that the continue word brings this answer's next page; answers after it stay in place.
+   */
   shiftUnseenAnswer(openid: string): Promise<OutboxItem | undefined>;
+  /** Drops the pages left of answers the user has already seen (called when the user moves on to a new question). */
+  dropSeenAnswers(openid: string): Promise<void>;
   summarizeOutbox(openid: string): Promise<OutboxSummary>;
   clearOutbox(openid: string): Promise<void>;
 

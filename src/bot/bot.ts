@@ -1,0 +1,92 @@
+/** The conversation engine: assembles the pipeline and the deadline coordinator, and reports each answered attempt. */
+import type { Logger, ResolvedConfig } from '../config.js';
+import type { LlmClient } from '../llm/types.js';
+import type { Store } from '../store/types.js';
+import type { InboundMessage } from '../wechat/types.js';
+import { createChat } from './chat.js';
+import { type AttemptContext, type AttemptOutcome, createCoordinator } from './coordinator.js';
+import { compileRules } from './keywords.js';
+import { createPipeline } from './pipeline.js';
+import { describeMessageType, previewMessage, previewReply } from './preview.js';
+import { createSemaphore } from './semaphore.js';
+import type { Handler, MessageRecord } from './types.js';
+
+export interface BotOptions {
+  config: ResolvedConfig;
+  store: Store;
+  llm: LlmClient;
+  logger: Logger;
+  now?: () => number;
+  /** Called once per answered attempt (serve prints these). */
+  onMessage?: (record: MessageRecord) => void;
+}
+
+export interface Bot {
+  /** Adds a handler that runs before the keyword rules, events and the model (in the order added). */
+  use(handler: Handler): Bot;
+  /** Answers one WeChat delivery (attempt) of a message. */
+  respond(message: InboundMessage, context?: AttemptContext): Promise<AttemptOutcome>;
+  /** Waits for answers in flight, up to timeoutMs. Resolves true when all finished. */
+  drain(timeoutMs?: number): Promise<boolean>;
+  readonly inFlight: number;
+  readonly llmInFlight: number;
+}
+
+export function createBot({ config, store, llm, logger, now = Date.now, onMessage }: BotOptions): Bot {
+  const handlers: Handler[] = [];
+  const semaphore = createSemaphore(config.limits.maxConcurrentLlmCalls);
+  const answerWithModel = createChat({ llm, store, config, semaphore, logger, now });
+  const rules = compileRules(config.keywords);
+  const coordinator = createCoordinator({
+    config,
+    store,
+    logger,
+    now,
+    work: (message, key, receivedAt) => pipeline(message, key, receivedAt),
+  });
+  const pipeline = createPipeline({
+    config,
+    store,
+    rules,
+    handlers,
+    answerWithModel,
+    logger,
+    now,
+    startLateAnswer: coordinator.startLateAnswer,
+  });
+
+  const bot: Bot = {
+    use(handler) {
+      handlers.push(handler);
+      return bot;
+    },
+    async respond(message, context = {}) {
+      const receivedAt = context.receivedAt ?? now();
+      const outcome = await coordinator.respond(message, { ...context, receivedAt });
+      const record: MessageRecord = {
+        time: receivedAt,
+        openid: message.fromUser,
+        messageType: describeMessageType(message),
+        preview: previewMessage(message),
+        replyType: outcome.reply?.type ?? 'success',
+        replyPreview: outcome.reply ? previewReply(outcome.reply) : '',
+        attempt: outcome.attempt,
+        delivery: outcome.delivery,
+        latencyMs: now() - receivedAt,
+        ...(typeof outcome.meta?.source === 'string' ? { source: outcome.meta.source } : {}),
+        ...(typeof outcome.meta?.llmError === 'string' ? { error: outcome.meta.llmError } : {}),
+      };
+      logger.info({ ...record, key: outcome.key }, 'message');
+      onMessage?.(record);
+      return outcome;
+    },
+    drain: (timeoutMs = 10_000) => coordinator.drain(timeoutMs),
+    get inFlight() {
+      return coordinator.inFlight;
+    },
+    get llmInFlight() {
+      return semaphore.inUse;
+    },
+  };
+  return bot;
+}

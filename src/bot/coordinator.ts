@@ -1,0 +1,174 @@
+/**
+ * The deadline coordinator: answers each WeChat attempt of a message inside WeChat's 5-second rule.
+ *
+ * One message is one job (deduped on MsgId). Every attempt waits for the same job: an answer ready at any moment goes
+ * out on the attempt open then, or on the very next one (no poll gaps: waiters wake on completion). Attempts before
+ * the last that are not ready are held open past WeChat's timeout so that WeChat retries (an empty answer would stop
+ * it). The last attempt answers the thinking notice within the reply budget and the job is deferred: its answer waits
+ * in the user's outbox. The losing model call is never cancelled: its result serves the next attempt or the outbox.
+ */
+import type { Logger, ResolvedConfig } from '../config.js';
+import { StoreError } from '../errors.js';
+import type { JobRecord, JobResult, Store } from '../store/types.js';
+import type { InboundMessage, Reply } from '../wechat/types.js';
+import { jobKey } from './job-key.js';
+import { pendingKey } from './pipeline.js';
+import type { Delivery } from './types.js';
+
+/** How long past WeChat's timeout a held attempt waits for WeChat to drop it before treating it as the last. */
+const HOLD_GRACE_MS = 1000;
+
+export interface AttemptContext {
+  /** Aborts when the HTTP client (WeChat) drops the connection. */
+  signal?: AbortSignal;
+  /** Epoch ms when the request arrived (default: now). */
+  receivedAt?: number;
+}
+
+export interface AttemptOutcome {
+  /** The reply to write, or undefined when the client is gone and nothing should be written. */
+  reply: Reply | undefined;
+  attempt: number;
+  delivery: Delivery;
+  key: string;
+  meta: JobResult['meta'];
+}
+
+export interface CoordinatorDependencies {
+  config: ResolvedConfig;
+  store: Store;
+  logger: Logger;
+  now: () => number;
+  /** The message's work; started once, by its first attempt. */
+  work: (message: InboundMessage, key: string, receivedAt: number) => Promise<JobResult>;
+}
+
+export function createCoordinator({ config, store, logger, now, work }: CoordinatorDependencies) {
+  const { timing, texts } = config;
+  const inFlight = new Set<Promise<unknown>>();
+
+  const track = (task: Promise<unknown>) => {
+    inFlight.add(task);
+    void task.finally(() => inFlight.delete(task));
+  };
+
+  const failed = (error: unknown, key: string): JobResult => {
+    logger.error({ key, err: error instanceof Error ? error.message : String(error) }, 'answering failed');
+    return { reply: { type: 'text', content: texts.internalError }, meta: { source: 'error' } };
+  };
+
+  /** Runs a job's work in the background and records its result; never rejects. */
+  function runJob(key: string, produce: () => Promise<JobResult>): void {
+    track(
+      produce()
+        .catch((error: unknown) => failed(error, key))
+        .then((result) => store.completeJob(key, result, timing.jobTtlMs))
+        .catch((error: unknown) => {
+          logger.error(
+            { key, err: error instanceof Error ? error.message : String(error) },
+            'storing the answer failed',
+          );
+        }),
+    );
+  }
+
+  /** A job that answers only through the outbox (a new question asked while another answer waited). */
+  function startLateAnswer(key: string, openid: string, produce: () => Promise<JobResult>): void {
+    track(
+      (async () => {
+        await store.claimAttempt(key, openid, timing.jobTtlMs);
+        await store.deferJob(key);
+        await store.setValue(pendingKey(openid), key, timing.outboxTtlMs);
+        runJob(key, produce);
+      })().catch((error: unknown) => failed(error, key)),
+    );
+  }
+
+  function fromRecord(record: JobRecord, attempt: number, delivery: Delivery): AttemptOutcome {
+    const result = record.result!;
+    void store.markDelivered(record.key, delivery === 'retry' ? `attempt ${attempt}` : delivery).catch(() => {});
+    return { reply: result.reply, attempt, delivery, key: record.key, meta: result.meta };
+  }
+
+  async function respond(message: InboundMessage, { signal, receivedAt = now() }: AttemptContext = {}) {
+    const key = jobKey(message);
+    const openid = message.fromUser;
+    const { attempt, job } = await store.claimAttempt(key, openid, timing.jobTtlMs);
+    if (attempt === 1) runJob(key, () => work(message, key, receivedAt));
+    const delivered: Delivery = job.status === 'done' && attempt > 1 ? 'repeat' : attempt === 1 ? 'passive' : 'retry';
+
+    const elapsed = () => now() - receivedAt;
+    let record = await store.waitForJob(key, Math.max(0, timing.replyBudgetMs - elapsed()), signal);
+    if (record) return fromRecord(record, attempt, delivered);
+    if (signal?.aborted) return dropped(key, attempt);
+
+    if (attempt < timing.attempts) {
+      // Hold the connection: WeChat drops it at its timeout and retries. An answer landing meanwhile still goes out.
+      const holdMs = timing.wechatTimeoutMs + HOLD_GRACE_MS - elapsed();
+      record = await store.waitForJob(key, Math.max(0, holdMs), signal);
+      if (record) return fromRecord(record, attempt, delivered);
+      if (signal?.aborted) return dropped(key, attempt);
+      // A client that does not drop at WeChat's timeout is not WeChat: answer as on the last attempt.
+    }
+
+    const after = await store.deferJob(key);
+    if (after?.status === 'done') return fromRecord(after, attempt, delivered);
+    await store.setValue(pendingKey(openid), key, timing.outboxTtlMs);
+    const outcome: AttemptOutcome = {
+      reply: { type: 'text', content: texts.thinking },
+      attempt,
+      delivery: 'outbox',
+      key,
+      meta: { source: 'thinking' },
+    };
+    return outcome;
+  }
+
+  function dropped(key: string, attempt: number): AttemptOutcome {
+    return { reply: undefined, attempt, delivery: 'dropped', key, meta: {} };
+  }
+
+  /** Answers one attempt; a store outage becomes a friendly notice instead of WeChat's error page. */
+  async function respondSafely(message: InboundMessage, context: AttemptContext = {}): Promise<AttemptOutcome> {
+    try {
+      return await respond(message, context);
+    } catch (error) {
+      const storeDown = error instanceof StoreError;
+      logger.error(
+        { err: error instanceof Error ? error.message : String(error), code: (error as { code?: string }).code },
+        storeDown ? 'store unavailable' : 'coordinator failed',
+      );
+      return {
+        reply: { type: 'text', content: storeDown ? texts.storeDown : texts.internalError },
+        attempt: 0,
+        delivery: 'passive',
+        key: jobKey(message),
+        meta: { source: storeDown ? 'store-down' : 'error' },
+      };
+    }
+  }
+
+  /** Waits for answers in flight (bounded), so a shutdown loses nothing that can still finish. */
+  async function drain(timeoutMs: number): Promise<boolean> {
+    if (inFlight.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const done = Promise.allSettled([...inFlight]).then(() => true as const);
+    const finished = await Promise.race([done, timedOut]);
+    clearTimeout(timer);
+    return finished;
+  }
+
+  return {
+    respond: respondSafely,
+    startLateAnswer,
+    drain,
+    get inFlight() {
+      return inFlight.size;
+    },
+  };
+}
+
+export type Coordinator = ReturnType<typeof createCoordinator>;

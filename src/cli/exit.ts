@@ -1,0 +1,30 @@
+/** The one place errors become exit codes and `error:` / `hint:` lines. */
+import { CommanderError } from 'commander';
+import { ConfigError, WechatGptError } from '../errors.js';
+import type { CliLogger } from './logger.js';
+
+/**
+ * 0: done. 1: something failed while running (network, tunnel, model, files). 2: the command line or the
+ * configuration is wrong (unknown command or option, invalid setting): fix the input and run again.
+ */
+export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export function exitCodeFor(error: unknown): ExitCode {
+  if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
+  if (error instanceof ConfigError) return ExitCode.Usage;
+  return ExitCode.Failure;
+}
+
+/** Commander has already printed its own errors; ours get a message, a hint and (when debugging) the stack. */
+export function reportError(error: unknown, logger: CliLogger): void {
+  if (error instanceof CommanderError) return;
+  if (error instanceof WechatGptError) {
+    logger.error(error.message, error.hint);
+    if (error.cause instanceof Error) logger.debug(`cause: ${error.cause.stack ?? error.cause.message}`);
+    return;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  logger.error(message, 'This looks like a bug in wechat-gpt; run again with LOG_LEVEL=debug and report the output.');
+  if (error instanceof Error && error.stack) logger.debug(error.stack);
+}

@@ -1,0 +1,84 @@
+/** wechat-gpt's public API: createWechatGpt and the pieces users may embed or extend. */
+import type { Express, Router } from 'express';
+import { type Bot, createBot } from './bot/bot.js';
+import type { MessageRecord } from './bot/types.js';
+import { type ResolvedConfig, resolveConfig, type WechatGptConfig } from './config.js';
+import { createLlmClient } from './llm/client.js';
+import type { LlmClient } from './llm/types.js';
+import { createLogger } from './logger.js';
+import { createApp, createRouter } from './server/app.js';
+import { createHealthHandler } from './server/health.js';
+import { createRequestListener } from './server/listener.js';
+import { createWebhookHandler, type WebhookHandler } from './server/webhook.js';
+import { createMemoryStore } from './store/memory.js';
+import type { Store } from './store/types.js';
+
+export interface WechatGpt {
+  /** An express app serving the webhook at config.path and /healthz. */
+  app: Express;
+  /** The same routes as a router, to mount in your own express app (before any body parser). */
+  router: Router;
+  /** The webhook as a plain (req, res) handler, the fastest way to serve it. */
+  webhook: WebhookHandler;
+  /** A node:http listener: the webhook path straight to `webhook`, everything else to `app`. */
+  listener: ReturnType<typeof createRequestListener>;
+  bot: Bot;
+  store: Store;
+  llm: LlmClient;
+  config: ResolvedConfig;
+  /** Waits for answers in flight (up to drainMs), then closes the store (if we created it). */
+  close(options?: { drainMs?: number }): Promise<void>;
+}
+
+export interface CreateOptions {
+  /** Called once per answered attempt of a message. */
+  onMessage?: (record: MessageRecord) => void;
+}
+
+export function createWechatGpt(config: WechatGptConfig, { onMessage }: CreateOptions = {}): WechatGpt {
+  const resolved = resolveConfig(config);
+  const logger = config.logger ?? createLogger();
+  const now = config.now ?? Date.now;
+  const store = config.store ?? createMemoryStore({ now, outboxTtlMs: resolved.timing.outboxTtlMs });
+  const llm = createLlmClient({
+    apiKey: resolved.llm.apiKey,
+    baseUrl: resolved.llm.baseUrl,
+    model: resolved.llm.model,
+    temperature: resolved.llm.temperature,
+    maxTokens: resolved.llm.maxTokens,
+    stream: resolved.llm.stream,
+    timeoutMs: resolved.llm.timeoutMs,
+    maxRetries: resolved.llm.maxRetries,
+    ...(config.fetch ? { fetch: config.fetch } : {}),
+  });
+  const bot = createBot({ config: resolved, store, llm, logger, now, ...(onMessage ? { onMessage } : {}) });
+  const webhook = createWebhookHandler({ config: resolved, bot, logger, now });
+  const health = createHealthHandler({ config: resolved, store, llm, bot });
+  const routes = { path: resolved.path, webhook, health };
+  const app = createApp(routes);
+
+  return {
+    app,
+    router: createRouter(routes),
+    webhook,
+    listener: createRequestListener({ app, webhook, path: resolved.path }),
+    bot,
+    store,
+    llm,
+    config: resolved,
+    async close({ drainMs = 10_000 } = {}) {
+      await bot.drain(drainMs);
+      if (!config.store) await store.close();
+    },
+  };
+}
+
+export type { Bot } from './bot/bot.js';
+export type { Handler, HandlerContext, MessageRecord } from './bot/types.js';
+export * from './config.js';
+export * from './errors.js';
+export { createLogger, maskSecret } from './logger.js';
+export { createMemoryStore } from './store/memory.js';
+export type { Store } from './store/types.js';
+export * from './wechat/index.js';
+export { createRedisStore, type RedisStoreOptions } from './store/redis.js';

@@ -1,0 +1,27 @@
+/** The express app: the webhook at its path and /healthz. Users can mount it (or its router) in their own app. */
+import express, { type Express, type Router } from 'express';
+import type { createHealthHandler } from './health.js';
+import type { WebhookHandler } from './webhook.js';
+
+export function createRouter({
+  path,
+  webhook,
+  health,
+}: {
+  path: string;
+  webhook: WebhookHandler;
+  health: ReturnType<typeof createHealthHandler>;
+}): Router {
+  const router = express.Router();
+  // No body parser: the webhook reads the raw text/xml body itself (signatures are over the exact bytes).
+  router.all(path, (req, res) => webhook(req, res));
+  router.get('/healthz', (req, res) => health(req, res));
+  return router;
+}
+
+export function createApp(options: Parameters<typeof createRouter>[0]): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(createRouter(options));
+  return app;
+}

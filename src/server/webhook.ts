@@ -1,0 +1,168 @@
+/**
+ * The webhook itself: a plain (req, res) handler (express mounts it; serve routes to it directly, which is several
+ * times faster than going through express). GET answers 服务器配置's URL check; POST verifies, decrypts, parses,
+ * asks the bot and writes the reply, encrypted when the request was.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Bot } from '../bot/bot.js';
+import type { Logger, ResolvedConfig } from '../config.js';
+import { ProtocolError, SignatureError } from '../wechat/errors.js';
+import {
+  buildEncryptedReply,
+  decodeAesKey,
+  decrypt,
+  extractEncrypted,
+  parseMessage,
+  replyTo,
+  verifyMsgSignature,
+  verifySignature,
+} from '../wechat/index.js';
+import type { InboundMessage, Reply } from '../wechat/types.js';
+import { errorResponse } from './error-response.js';
+import { readRawBody } from './raw-body.js';
+
+export interface WebhookOptions {
+  config: ResolvedConfig;
+  bot: Bot;
+  logger: Logger;
+  now?: () => number;
+}
+
+export type WebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+
+function send(res: ServerResponse, status: number, body: string, contentType = 'text/plain; charset=utf-8'): void {
+  if (res.headersSent || res.destroyed) return;
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function queryOf(req: IncomingMessage): URLSearchParams {
+  const url = req.url ?? '/';
+  const at = url.indexOf('?');
+  return new URLSearchParams(at === -1 ? '' : url.slice(at + 1));
+}
+
+export function createWebhookHandler({ config, bot, logger, now = Date.now }: WebhookOptions): WebhookHandler {
+  const { token, encodingAesKey } = config.wechat;
+  const appId = config.wechat.appId ?? '';
+  const aesKey = encodingAesKey ? decodeAesKey(encodingAesKey) : undefined;
+
+  function checkTimestamp(timestamp: string): void {
+    const window = config.timing.replayWindowSec;
+    if (window <= 0) return;
+    const seconds = Number(timestamp);
+    if (!Number.isFinite(seconds) || Math.abs(now() / 1000 - seconds) > window) {
+      throw new SignatureError(
+        'TIMESTAMP_OUT_OF_WINDOW',
+        `Timestamp ${timestamp} is outside the ±${window} s window.`,
+        {
+          hint: "Check the server's clock (timedatectl) or raise timing.replayWindowSec.",
+        },
+      );
+    }
+  }
+
+  function verifyGet(query: URLSearchParams): string {
+    const signature = query.get('signature');
+    const timestamp = query.get('timestamp');
+    const nonce = query.get('nonce');
+    const echostr = query.get('echostr');
+    if (!signature || !timestamp || !nonce || echostr === null) {
+      throw new SignatureError('SIGNATURE_MISSING', 'The URL check needs signature, timestamp, nonce and echostr.', {
+        hint: 'Open this URL from 服务器配置 (the 提交 button sends them), or run `wechat-gpt verify`.',
+      });
+    }
+    if (!verifySignature({ token, timestamp, nonce, signature })) {
+      throw new SignatureError('SIGNATURE_INVALID', 'Signature does not match the Token.');
+    }
+    return echostr;
+  }
+
+  /** Verifies and opens a POST: the inner XML and whether the reply must be encrypted. */
+  function openPost(query: URLSearchParams, body: string): { xml: string; encrypted: boolean; nonce: string } {
+    const timestamp = query.get('timestamp');
+    const nonce = query.get('nonce');
+    if (!timestamp || !nonce) {
+      throw new SignatureError('SIGNATURE_MISSING', 'The request has no timestamp or nonce.');
+    }
+    if (query.get('encrypt_type') === 'aes') {
+      const envelope = extractEncrypted(body);
+      const msgSignature = query.get('msg_signature');
+      if (!envelope) throw new ProtocolError('XML_MISSING_FIELD', 'encrypt_type=aes but the body has no <Encrypt>.');
+      if (!msgSignature) throw new SignatureError('SIGNATURE_MISSING', 'encrypt_type=aes but no msg_signature.');
+      if (!verifyMsgSignature({ token, timestamp, nonce, encrypt: envelope.encrypt, msgSignature })) {
+        throw new SignatureError('SIGNATURE_INVALID', 'msg_signature does not match the Token.');
+      }
+      checkTimestamp(timestamp);
+      if (!aesKey) {
+        throw new ProtocolError('KEY_INVALID', 'The message is encrypted but no EncodingAESKey is configured.', {
+          hint: 'Set WECHAT_AES_KEY to the EncodingAESKey of 服务器配置, or switch 消息加解密方式 to 明文模式.',
+        });
+      }
+      return { xml: decrypt({ aesKey, appId, encrypted: envelope.encrypt }), encrypted: true, nonce };
+    }
+    const signature = query.get('signature');
+    if (!signature) throw new SignatureError('SIGNATURE_MISSING', 'The request has no signature.');
+    if (!verifySignature({ token, timestamp, nonce, signature })) {
+      throw new SignatureError('SIGNATURE_INVALID', 'Signature does not match the Token.');
+    }
+    checkTimestamp(timestamp);
+    return { xml: body, encrypted: false, nonce };
+  }
+
+  function render(reply: Reply, message: InboundMessage, encrypted: boolean, nonce: string): string {
+    if (reply.type === 'success') return 'success';
+    const createTime = Math.floor(now() / 1000);
+    const xml = replyTo(message, reply, { createTime });
+    if (!encrypted || !aesKey) return xml;
+    return buildEncryptedReply({ token, aesKey, appId, xml, nonce, timestamp: String(createTime) });
+  }
+
+  return async function wechatWebhook(req, res) {
+    const query = queryOf(req);
+    try {
+      if (req.method === 'GET' || req.method === 'HEAD') {
+        send(res, 200, verifyGet(query));
+        return;
+      }
+      if (req.method !== 'POST') {
+        res.setHeader('Allow', 'GET, POST');
+        send(res, 405, 'Method not allowed: WeChat uses GET (URL check) and POST (messages).\n');
+        return;
+      }
+      const receivedAt = now();
+      const body = await readRawBody(req, config.limits.maxBodyBytes);
+      const { xml, encrypted, nonce } = openPost(query, body);
+      const message = parseMessage(xml);
+
+      const controller = new AbortController();
+      const onClose = () => {
+        if (!res.writableFinished) controller.abort();
+      };
+      res.once('close', onClose);
+      const outcome = await bot.respond(message, { signal: controller.signal, receivedAt });
+      res.off('close', onClose);
+      if (!outcome.reply || res.destroyed) return;
+
+      let payload: string;
+      try {
+        payload = render(outcome.reply, message, encrypted, nonce);
+      } catch (error) {
+        // A handler returned a reply WeChat would reject: the user gets a friendly text, the log the detail.
+        logger.error({ err: (error as Error).message, reply: outcome.reply.type }, 'reply could not be built');
+        payload = render({ type: 'text', content: config.texts.internalError }, message, encrypted, nonce);
+      }
+      send(res, 200, payload, payload === 'success' ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8');
+    } catch (error) {
+      const { status, body } = errorResponse(error);
+      const level = status >= 500 ? 'error' : 'warn';
+      logger[level](
+        { status, code: (error as { code?: string }).code, err: (error as Error).message, method: req.method },
+        'webhook request refused',
+      );
+      // Past verification nothing of ours may become WeChat's error page: answer success instead of a 5xx.
+      if (status >= 500 && req.method === 'POST') send(res, 200, 'success');
+      else send(res, status, body);
+    }
+  };
+}
