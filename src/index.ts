@@ -79,6 +79,6 @@ export * from './config.js';
 export * from './errors.js';
 export { createLogger, maskSecret } from './logger.js';
 export { createMemoryStore } from './store/memory.js';
+export { createRedisStore, type RedisStoreOptions } from './store/redis.js';
 export type { Store } from './store/types.js';
 export * from './wechat/index.js';
-export { createRedisStore, type RedisStoreOptions } from './store/redis.js';

@@ -57,7 +57,13 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  * One attempt's signal: aborts when the caller's signal does, or after timeoutMs. `timedOut` tells the two apart,
  * because the SDK reports both as a plain abort.
  */
-export function attemptSignal(timeoutMs: number, outer?: AbortSignal) {
+export interface AttemptSignal {
+  readonly signal: AbortSignal;
+  readonly timedOut: boolean;
+  dispose(): void;
+}
+
+export function attemptSignal(timeoutMs: number, outer?: AbortSignal): AttemptSignal {
   const controller = new AbortController();
   let timedOut = false;
   const onOuterAbort = () => controller.abort(outer?.reason);
