@@ -55,6 +55,13 @@ export interface Texts {
   /** Appended when a new question is still being answered while a waiting one is delivered. */
   newQuestionPending: string;
   storeDown: string;
+  /** The image command without a description. `{command}` is the command word. */
+  imageUsage: string;
+  /** The image command when AppID/AppSecret are missing (an image reply needs the media upload API). */
+  imageNeedsApi: string;
+  imageFailed: string;
+  /** A voice message whose download or transcription failed. */
+  voiceFailed: string;
 }
 
 export interface WechatGptConfig {
@@ -76,8 +83,10 @@ export interface WechatGptConfig {
     model?: string;
     /** Model for messages with images (default: model). */
     visionModel?: string;
-    /** Model for speech-to-text (issue: WeChat API). */
+    /** Model for speech-to-text of voice messages without WeChat's recognition (default whisper-1). */
     transcriptionModel?: string;
+    /** Model for the image command (default dall-e-3). */
+    imageModel?: string;
     temperature?: number;
     maxTokens?: number;
     systemPrompt?: string;
@@ -115,6 +124,14 @@ export interface WechatGptConfig {
     reset?: string[];
     help?: string[];
     continue?: string[];
+    /** Prefixes that ask for a picture: `/画 一只猫` (default /画, /image). */
+    image?: string[];
+  };
+  media?: {
+    /** ffmpeg converts WeChat's AMR/Speex voice for transcription (default `ffmpeg` on PATH). */
+    ffmpegPath?: string;
+    /** Transcribe voice without WeChat's Recognition (needs AppID/AppSecret and ffmpeg; default true). */
+    transcribeVoice?: boolean;
   };
   keywords?: KeywordRule[];
   texts?: Partial<Omit<Texts, 'llmErrors'>> & { llmErrors?: Partial<Texts['llmErrors']> };
@@ -172,12 +189,17 @@ export const defaultTexts: Texts = {
   waitingAnswer: '你之前问的「{question}」的回答：\n\n',
   newQuestionPending: '\n\n（你的新问题还在思考中，回复「继续」获取）',
   storeDown: '系统繁忙（存储暂时不可用），请稍后再试。',
+  imageUsage: '用法：{command} 一只在月亮上钓鱼的猫',
+  imageNeedsApi: '画图功能需要公众号的 AppID 和 AppSecret（图片要先上传为素材），请联系管理员配置。',
+  imageFailed: '抱歉，这张图没画出来，换个描述再试试吧。',
+  voiceFailed: '抱歉，这段语音没能识别出来，请再说一次或者直接发文字给我。',
 };
 
 export const defaultCommands = {
   reset: ['/reset', '清除记忆', '重置'],
   help: ['/help', '帮助', 'help'],
   continue: ['继续', 'more', '/more'],
+  image: ['/画', '/image'],
 };
 
 /** The configuration with every default filled in. */
@@ -191,6 +213,7 @@ export interface ResolvedConfig {
   timing: Required<NonNullable<WechatGptConfig['timing']>>;
   delivery: DeliveryMode;
   commands: Required<NonNullable<WechatGptConfig['commands']>>;
+  media: Required<NonNullable<WechatGptConfig['media']>>;
   keywords: KeywordRule[];
   texts: Texts;
   limits: Required<NonNullable<WechatGptConfig['limits']>>;
@@ -260,6 +283,7 @@ export function resolveConfig(
       model,
       visionModel: llm.visionModel ?? model,
       transcriptionModel: llm.transcriptionModel ?? 'whisper-1',
+      imageModel: llm.imageModel ?? 'dall-e-3',
       temperature: llm.temperature,
       maxTokens: llm.maxTokens,
       systemPrompt: llm.systemPrompt ?? DEFAULT_SYSTEM_PROMPT,
@@ -282,6 +306,10 @@ export function resolveConfig(
     },
     delivery: config.delivery ?? 'auto',
     commands: { ...defaultCommands, ...config.commands },
+    media: {
+      ffmpegPath: config.media?.ffmpegPath ?? 'ffmpeg',
+      transcribeVoice: config.media?.transcribeVoice ?? true,
+    },
     keywords: config.keywords ?? [],
     texts: {
       ...defaultTexts,

@@ -12,6 +12,8 @@ import { createRequestListener } from './server/listener.js';
 import { createWebhookHandler, type WebhookHandler } from './server/webhook.js';
 import { createMemoryStore } from './store/memory.js';
 import type { Store } from './store/types.js';
+import { createWechatApi } from './wechat-api/client.js';
+import type { WechatApi } from './wechat-api/types.js';
 
 export interface WechatGpt {
   /** An express app serving the webhook at config.path and /healthz. */
@@ -26,12 +28,20 @@ export interface WechatGpt {
   store: Store;
   llm: LlmClient;
   config: ResolvedConfig;
+  /**
+   * How slow answers reach users right now: `active` pushes them with the customer-service API, `passive` keeps them
+   * for the user's next message. `auto` resolves to active when AppID and AppSecret are set; a 48001 (no permission)
+   * switches to passive for the rest of the run.
+   */
+  deliveryMode(): 'passive' | 'active';
+  /** The WeChat server API client, when AppID and AppSecret are configured. */
+  wechatApi: WechatApi | undefined;
   /** Waits for answers in flight (up to drainMs), then closes the store (if we created it). */
   close(options?: { drainMs?: number }): Promise<void>;
 }
 
 export interface CreateOptions {
-  /** Called once per answered attempt of a message. */
+  /** Called once per answered attempt of a message, and once per pushed answer. */
   onMessage?: (record: MessageRecord) => void;
 }
 
@@ -51,7 +61,28 @@ export function createWechatGpt(config: WechatGptConfig, { onMessage }: CreateOp
     maxRetries: resolved.llm.maxRetries,
     ...(config.fetch ? { fetch: config.fetch } : {}),
   });
-  const bot = createBot({ config: resolved, store, llm, logger, now, ...(onMessage ? { onMessage } : {}) });
+  const { appId, appSecret } = resolved.wechat;
+  const wechatApi =
+    appId && appSecret
+      ? createWechatApi({
+          appId,
+          appSecret,
+          apiBase: resolved.wechat.apiBase,
+          store,
+          logger,
+          now,
+          ...(config.fetch ? { fetch: config.fetch } : {}),
+        })
+      : undefined;
+  const bot = createBot({
+    config: resolved,
+    store,
+    llm,
+    logger,
+    now,
+    ...(wechatApi ? { wechatApi } : {}),
+    ...(onMessage ? { onMessage } : {}),
+  });
   const webhook = createWebhookHandler({ config: resolved, bot, logger, now });
   const health = createHealthHandler({ config: resolved, store, llm, bot });
   const routes = { path: resolved.path, webhook, health };
@@ -66,6 +97,8 @@ export function createWechatGpt(config: WechatGptConfig, { onMessage }: CreateOp
     store,
     llm,
     config: resolved,
+    deliveryMode: bot.deliveryMode,
+    wechatApi,
     async close({ drainMs = 10_000 } = {}) {
       await bot.drain(drainMs);
       if (!config.store) await store.close();
@@ -82,3 +115,5 @@ export { createMemoryStore } from './store/memory.js';
 export { createRedisStore, type RedisStoreOptions } from './store/redis.js';
 export type { Store } from './store/types.js';
 export * from './wechat/index.js';
+export { createWechatApi } from './wechat-api/client.js';
+export type { WechatApi, WechatApiOptions } from './wechat-api/types.js';

@@ -3,21 +3,27 @@ import type { Logger, ResolvedConfig } from '../config.js';
 import type { LlmClient } from '../llm/types.js';
 import type { Store } from '../store/types.js';
 import type { InboundMessage } from '../wechat/types.js';
+import type { WechatApi } from '../wechat-api/types.js';
+import { createActiveDelivery } from './active.js';
 import { createChat } from './chat.js';
-import { type AttemptContext, type AttemptOutcome, createCoordinator } from './coordinator.js';
+import { type AttemptContext, type AttemptOutcome, createCoordinator, type PushedAnswer } from './coordinator.js';
+import { createImageCommand } from './image-command.js';
 import { compileRules } from './keywords.js';
 import { createPipeline } from './pipeline.js';
 import { describeMessageType, previewMessage, previewReply } from './preview.js';
 import { createSemaphore } from './semaphore.js';
 import type { Handler, MessageRecord } from './types.js';
+import { createVoiceTranscriber } from './voice.js';
 
 export interface BotOptions {
   config: ResolvedConfig;
   store: Store;
   llm: LlmClient;
   logger: Logger;
+  /** The WeChat server API (AppID + AppSecret): pushing late answers, voice download, image upload. */
+  wechatApi?: WechatApi;
   now?: () => number;
-  /** Called once per answered attempt (serve prints these). */
+  /** Called once per answered attempt, and once per pushed answer (serve prints these). */
   onMessage?: (record: MessageRecord) => void;
 }
 
@@ -28,21 +34,48 @@ export interface Bot {
   respond(message: InboundMessage, context?: AttemptContext): Promise<AttemptOutcome>;
   /** Waits for answers in flight, up to timeoutMs. Resolves true when all finished. */
   drain(timeoutMs?: number): Promise<boolean>;
+  /** How late answers reach users now: pushed (active) or kept for the next message (passive). */
+  deliveryMode(): 'passive' | 'active';
   readonly inFlight: number;
   readonly llmInFlight: number;
 }
 
-export function createBot({ config, store, llm, logger, now = Date.now, onMessage }: BotOptions): Bot {
+export function createBot({ config, store, llm, logger, wechatApi, now = Date.now, onMessage }: BotOptions): Bot {
   const handlers: Handler[] = [];
   const semaphore = createSemaphore(config.limits.maxConcurrentLlmCalls);
   const answerWithModel = createChat({ llm, store, config, semaphore, logger, now });
   const rules = compileRules(config.keywords);
+  const active = createActiveDelivery({ config, wechatApi, logger });
+
+  function recordPush({ key, openid, result, outcome, latencyMs }: PushedAnswer): void {
+    const record: MessageRecord = {
+      time: now(),
+      openid,
+      messageType: 'push',
+      preview: typeof result.question === 'string' ? result.question : '',
+      replyType: result.reply.type,
+      replyPreview: previewReply(result.reply),
+      attempt: 1,
+      delivery: outcome.status === 'pushed' ? 'push' : 'outbox',
+      latencyMs,
+      source:
+        outcome.status === 'pushed'
+          ? `pushed ${outcome.pages} message${outcome.pages === 1 ? '' : 's'}`
+          : 'push-failed',
+      ...(outcome.status === 'failed' && outcome.errcode !== undefined ? { error: `errcode ${outcome.errcode}` } : {}),
+    };
+    logger.info({ ...record, key }, 'pushed');
+    onMessage?.(record);
+  }
+
   const coordinator = createCoordinator({
     config,
     store,
     logger,
     now,
     work: (message, key, receivedAt) => pipeline(message, key, receivedAt),
+    active,
+    onPushed: recordPush,
   });
   const pipeline = createPipeline({
     config,
@@ -50,6 +83,8 @@ export function createBot({ config, store, llm, logger, now = Date.now, onMessag
     rules,
     handlers,
     answerWithModel,
+    transcribeVoice: createVoiceTranscriber({ config, llm, wechatApi, logger }),
+    drawImage: createImageCommand({ config, llm, wechatApi, semaphore, logger }),
     logger,
     now,
     startLateAnswer: coordinator.startLateAnswer,
@@ -81,6 +116,7 @@ export function createBot({ config, store, llm, logger, now = Date.now, onMessag
       return outcome;
     },
     drain: (timeoutMs = 10_000) => coordinator.drain(timeoutMs),
+    deliveryMode: active.mode,
     get inFlight() {
       return coordinator.inFlight;
     },

@@ -11,6 +11,7 @@ import type { Logger, ResolvedConfig } from '../config.js';
 import { StoreError } from '../errors.js';
 import type { JobRecord, JobResult, Store } from '../store/types.js';
 import type { InboundMessage, Reply } from '../wechat/types.js';
+import type { ActiveDelivery, PushOutcome } from './active.js';
 import { jobKey } from './job-key.js';
 import { pendingKey } from './pipeline.js';
 import type { Delivery } from './types.js';
@@ -41,11 +42,35 @@ export interface CoordinatorDependencies {
   now: () => number;
   /** The message's work; started once, by its first attempt. */
   work: (message: InboundMessage, key: string, receivedAt: number) => Promise<JobResult>;
+  /** Pushing late answers (active delivery). Without it, or in passive mode, late answers wait in the outbox. */
+  active?: ActiveDelivery;
+  /** Told when a pushed answer went out (or fell back to the outbox). */
+  onPushed?: (pushed: PushedAnswer) => void;
 }
 
-export function createCoordinator({ config, store, logger, now, work }: CoordinatorDependencies) {
+export interface PushedAnswer {
+  key: string;
+  openid: string;
+  result: JobResult;
+  outcome: PushOutcome;
+  /** From the message's arrival to the end of the push. */
+  latencyMs: number;
+}
+
+interface PushIntent {
+  openid: string;
+  receivedAt: number;
+  stopTyping: () => void;
+}
+
+export function createCoordinator({ config, store, logger, now, work, active, onPushed }: CoordinatorDependencies) {
   const { timing, texts } = config;
   const inFlight = new Set<Promise<unknown>>();
+  /** Jobs whose work runs in this process, and those whose work has produced its result (being stored now). */
+  const running = new Set<string>();
+  const produced = new Set<string>();
+  /** Jobs whose answer is to be pushed when ready (their attempt got `success`). */
+  const pushIntents = new Map<string, PushIntent>();
 
   const track = (task: Promise<unknown>) => {
     inFlight.add(task);
@@ -57,19 +82,66 @@ export function createCoordinator({ config, store, logger, now, work }: Coordina
     return { reply: { type: 'text', content: texts.internalError }, meta: { source: 'error' } };
   };
 
-  /** Runs a job's work in the background and records its result; never rejects. */
+  /** Runs a job's work in the background and records (or pushes) its result; never rejects. */
   function runJob(key: string, produce: () => Promise<JobResult>): void {
+    running.add(key);
     track(
       produce()
         .catch((error: unknown) => failed(error, key))
-        .then((result) => store.completeJob(key, result, timing.jobTtlMs))
+        .then(async (result): Promise<void> => {
+          // Synchronous with respond()'s check: either the attempt saw the result coming, or it left a push intent.
+          produced.add(key);
+          const intent = pushIntents.get(key);
+          if (!intent) {
+            await store.completeJob(key, result, timing.jobTtlMs);
+            return;
+          }
+          pushIntents.delete(key);
+          await pushAnswer(key, intent, result);
+        })
         .catch((error: unknown) => {
           logger.error(
             { key, err: error instanceof Error ? error.message : String(error) },
             'storing the answer failed',
           );
+        })
+        .finally(() => {
+          running.delete(key);
+          produced.delete(key);
         }),
     );
+  }
+
+  /** Pushes a late answer; what cannot be pushed goes to the outbox as an unseen answer. */
+  async function pushAnswer(key: string, intent: PushIntent, result: JobResult): Promise<void> {
+    intent.stopTyping();
+    const outcome = await active!.push(intent.openid, result);
+    const { pushText: _full, morePages: _pages, ...rest } = result;
+    if (outcome.status === 'pushed') {
+      await store.completeJob(key, rest, timing.jobTtlMs);
+      await store.markDelivered(key, 'push');
+    } else {
+      const [first, ...more] =
+        outcome.failedAt === 0 ? [result.reply, ...(result.morePages ?? [])] : outcome.pages.slice(outcome.failedAt);
+      await store.deferJob(key);
+      await store.completeJob(
+        key,
+        { ...rest, reply: first ?? result.reply, ...(more.length ? { morePages: more } : {}) },
+        timing.jobTtlMs,
+      );
+      await store.markDelivered(key, 'outbox');
+    }
+    onPushed?.({ key, openid: intent.openid, result, outcome, latencyMs: now() - intent.receivedAt });
+  }
+
+  /**
+   * Active delivery, when the budget is spent: answers `success` now and pushes the answer when ready. Undefined when
+   * the answer is about to be stored (wait for it instead) or the job runs elsewhere (another instance).
+   */
+  function leaveForPush(key: string, openid: string, attempt: number, receivedAt: number): AttemptOutcome | undefined {
+    if (!active?.isActive() || !running.has(key) || produced.has(key)) return undefined;
+    if (!pushIntents.has(key)) pushIntents.set(key, { openid, receivedAt, stopTyping: active.startTyping(openid) });
+    return { reply: { type: 'success' }, attempt, delivery: 'push', key, meta: { source: 'push-pending' } };
   }
 
   /** A job that answers only through the outbox (a new question asked while another answer waited). */
@@ -86,6 +158,10 @@ export function createCoordinator({ config, store, logger, now, work }: Coordina
 
   function fromRecord(record: JobRecord, attempt: number, delivery: Delivery): AttemptOutcome {
     const result = record.result!;
+    if (record.deliveredBy === 'push') {
+      // A stray retry of a message whose answer was pushed: the user has it already.
+      return { reply: { type: 'success' }, attempt, delivery: 'repeat', key: record.key, meta: { source: 'pushed' } };
+    }
     void store.markDelivered(record.key, delivery === 'retry' ? `attempt ${attempt}` : delivery).catch(() => {});
     return { reply: result.reply, attempt, delivery, key: record.key, meta: result.meta };
   }
@@ -101,6 +177,14 @@ export function createCoordinator({ config, store, logger, now, work }: Coordina
     let record = await store.waitForJob(key, Math.max(0, timing.replyBudgetMs - elapsed()), signal);
     if (record) return fromRecord(record, attempt, delivered);
     if (signal?.aborted) return dropped(key, attempt);
+
+    const pushing = leaveForPush(key, openid, attempt, receivedAt);
+    if (pushing) return pushing;
+    if (produced.has(key)) {
+      // The answer is being stored this very moment: it still makes this attempt.
+      record = await store.waitForJob(key, Math.max(0, timing.wechatTimeoutMs - elapsed() - 100), signal);
+      if (record) return fromRecord(record, attempt, delivered);
+    }
 
     if (attempt < timing.attempts) {
       // Hold the connection: WeChat drops it at its timeout and retries. An answer landing meanwhile still goes out.

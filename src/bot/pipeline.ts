@@ -7,10 +7,12 @@ import type { JobResult, OutboxItem, Store } from '../store/types.js';
 import type { InboundMessage, Reply, WechatEvent } from '../wechat/types.js';
 import type { AnswerWithModel } from './chat.js';
 import { describeLink, describeLocation } from './describe.js';
+import { type DrawImage, imagePrompt } from './image-command.js';
 import { type CompiledRule, matchMenuKey, matchText } from './keywords.js';
 import { paginate, utf8Bytes } from './paging.js';
 import { fillTemplate, quote } from './texts.js';
 import type { Handler, HandlerContext } from './types.js';
+import type { TranscribeVoice } from './voice.js';
 
 export interface PipelineDependencies {
   config: ResolvedConfig;
@@ -18,6 +20,10 @@ export interface PipelineDependencies {
   rules: CompiledRule[];
   handlers: Handler[];
   answerWithModel: AnswerWithModel;
+  /** Voice without WeChat's Recognition. */
+  transcribeVoice: TranscribeVoice;
+  /** The image command. */
+  drawImage: DrawImage;
   logger: Logger;
   now: () => number;
   /** Starts a job that answers on its own into the outbox (used for a new question asked while an answer waits). */
@@ -30,7 +36,7 @@ export const pendingKey = (openid: string) => `pending:${openid}`;
 type Step = { result: JobResult } | undefined;
 
 export function createPipeline(deps: PipelineDependencies) {
-  const { config, store, rules, handlers, answerWithModel, logger, now } = deps;
+  const { config, store, rules, handlers, answerWithModel, transcribeVoice, drawImage, logger, now } = deps;
   const { texts, commands, limits } = config;
 
   const isCommand = (list: string[], text: string) => {
@@ -47,7 +53,7 @@ export function createPipeline(deps: PipelineDependencies) {
     const [first = texts.internalError, ...rest] = pages;
     return {
       reply: { type: 'text', content: first },
-      ...(rest.length ? { morePages: rest.map((content): Reply => ({ type: 'text', content })) } : {}),
+      ...(rest.length ? { morePages: rest.map((content): Reply => ({ type: 'text', content })), pushText: text } : {}),
       meta: { ...meta, source, pages: pages.length },
     };
   }
@@ -81,6 +87,16 @@ export function createPipeline(deps: PipelineDependencies) {
     }
     if (isCommand(commands.help, text)) return { result: textResult(texts.help, 'command') };
     if (isCommand(commands.continue, text)) return { result: await continueAnswer(openid) };
+    const image = imagePrompt(commands.image, text);
+    if (image) {
+      const drawn = await drawImage(image.command, image.prompt);
+      return {
+        result:
+          drawn.reply.type === 'text'
+            ? textResult(drawn.reply.content, drawn.source)
+            : { ...replyResult(drawn.reply, drawn.source), question: quote(text) },
+      };
+    }
     return undefined;
   }
 
@@ -120,8 +136,12 @@ export function createPipeline(deps: PipelineDependencies) {
         return onEvent(message, openid);
       case 'text':
         return fromModel(message.content);
-      case 'voice':
-        return message.recognition ? fromModel(message.recognition) : textResult(texts.voiceNeedsRecognition, 'media');
+      case 'voice': {
+        if (message.recognition) return fromModel(message.recognition);
+        const heard = await transcribeVoice(message.mediaId);
+        if (heard.ok) return fromModel(heard.text);
+        return textResult(heard.reason === 'failed' ? texts.voiceFailed : texts.voiceNeedsRecognition, 'media');
+      }
       case 'image':
         return fromModel([
           { type: 'image_url', imageUrl: message.picUrl },

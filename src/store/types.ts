@@ -21,6 +21,8 @@ export interface JobResult {
   morePages?: Reply[];
   /** A short quote of the question, shown when the answer is delivered later from the outbox. */
   question?: string;
+  /** A paged text answer's whole text, so that pushing it sends pages without the continue-word hints. */
+  pushText?: string;
   /** Free-form facts for logs: reply kind, model, error kind… */
   meta?: Record<string, string | number | boolean>;
 }

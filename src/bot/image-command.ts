@@ -1,0 +1,58 @@
+/** The image command (`/画 一只猫`): the images endpoint draws, the media API uploads, the user gets an image. */
+import type { Logger, ResolvedConfig } from '../config.js';
+import { LlmError } from '../errors.js';
+import type { LlmClient } from '../llm/types.js';
+import type { Reply } from '../wechat/types.js';
+import type { WechatApi } from '../wechat-api/types.js';
+import type { Semaphore } from './semaphore.js';
+import { fillTemplate } from './texts.js';
+
+export interface ImageCommandDependencies {
+  config: ResolvedConfig;
+  llm: LlmClient;
+  wechatApi: WechatApi | undefined;
+  semaphore: Semaphore;
+  logger: Logger;
+}
+
+/** The prompt after an image command word, '' for the bare word, or undefined when the text is not the command. */
+export function imagePrompt(words: string[], text: string): { command: string; prompt: string } | undefined {
+  const said = text.trim();
+  for (const command of words) {
+    if (said.toLowerCase() === command.toLowerCase()) return { command, prompt: '' };
+    const head = said.slice(0, command.length);
+    const rest = said.slice(command.length);
+    if (head.toLowerCase() === command.toLowerCase() && /^\s/.test(rest)) return { command, prompt: rest.trim() };
+  }
+  return undefined;
+}
+
+export function createImageCommand({ config, llm, wechatApi, semaphore, logger }: ImageCommandDependencies) {
+  const { texts } = config;
+  const text = (content: string): Reply => ({ type: 'text', content });
+
+  return async function drawImage(command: string, prompt: string): Promise<{ reply: Reply; source: string }> {
+    if (!prompt) return { reply: text(fillTemplate(texts.imageUsage, { command })), source: 'command' };
+    if (!llm.configured) return { reply: text(texts.notConfigured), source: 'not-configured' };
+    if (!wechatApi) return { reply: text(texts.imageNeedsApi), source: 'image' };
+    const release = semaphore.tryAcquire();
+    if (!release) return { reply: text(texts.busy), source: 'busy' };
+    try {
+      const png = await llm.generateImage({ prompt, model: config.llm.imageModel });
+      const uploaded = await wechatApi.uploadMedia('image', png, 'image.png', 'image/png');
+      return { reply: { type: 'image', mediaId: uploaded.mediaId }, source: 'image' };
+    } catch (error) {
+      const err = error as { message?: string; code?: string; hint?: string };
+      logger.warn({ err: err.message, code: err.code, hint: err.hint }, 'image command failed');
+      const content =
+        error instanceof LlmError && error.kind !== 'bad_request'
+          ? texts.llmErrors[error.kind === 'not_configured' ? 'auth' : error.kind]
+          : texts.imageFailed;
+      return { reply: text(content), source: 'image' };
+    } finally {
+      release();
+    }
+  };
+}
+
+export type DrawImage = ReturnType<typeof createImageCommand>;
