@@ -3,10 +3,13 @@
  * webhook with a WeChat-like client on the compressed clock: late answers are pushed, failed pushes fall back to the
  * outbox, voice is transcribed, pictures are drawn.
  */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { convertToWav } from '../../src/bot/ffmpeg.js';
 import { utf8Bytes } from '../../src/bot/paging.js';
 import { type FakeWechatApi, startFakeWechatApi } from '../support/fake-wechat-api.js';
 import { APP_ID, type Harness, newUser, startHarness, TOKEN } from '../support/harness.js';
@@ -224,5 +227,29 @@ describe('media without AppSecret or ffmpeg', () => {
     expect(h.gpt.deliveryMode()).toBe('passive');
     expect((await h.send({ type: 'voice', mediaId: 'm1', format: 'amr' })).userSees).toMatch(/接收语音识别结果/);
     expect((await h.send('/画 一只猫')).userSees).toMatch(/AppID 和 AppSecret/);
+  });
+});
+
+/** `.ci/run` installs ffmpeg with redis-server; a machine without it still runs the stand-in tests above. */
+const hasFfmpeg = spawnSync('ffmpeg', ['-version'], { stdio: 'ignore' }).status === 0;
+
+describe.runIf(hasFfmpeg)('the real ffmpeg', () => {
+  /** One second of AMR-NB 12.2 kbit/s, as WeChat stores voice: the file magic, then 50 frames of 1 + 31 bytes. */
+  const amr = Buffer.concat([
+    Buffer.from('#!AMR\n'),
+    ...Array.from({ length: 50 }, () => Buffer.concat([Buffer.from([0x3c]), randomBytes(31)])),
+  ]);
+
+  it('converts WeChat AMR voice to 16 kHz mono WAV', async () => {
+    const wav = await convertToWav(amr, { path: 'ffmpeg' });
+    expect(wav.subarray(0, 4).toString()).toBe('RIFF');
+    expect(wav.subarray(8, 12).toString()).toBe('WAVE');
+    expect(wav.readUInt16LE(22)).toBe(1);
+    expect(wav.readUInt32LE(24)).toBe(16_000);
+    expect(wav.length).toBeGreaterThan(16_000);
+  });
+
+  it("rejects what is not audio with ffmpeg's own words", async () => {
+    await expect(convertToWav(Buffer.from('not audio at all'), { path: 'ffmpeg' })).rejects.toThrow(/ffmpeg failed/);
   });
 });
