@@ -1,6 +1,6 @@
 /** Answering with the model: the user's history, the right model for images, the concurrency cap, friendly failures. */
 import type { Logger, ResolvedConfig } from '../config.js';
-import { LlmError } from '../errors.js';
+import { LlmError, StoreError } from '../errors.js';
 import type { LlmClient } from '../llm/types.js';
 import type { ChatTurn, Store } from '../store/types.js';
 import { toWechatText } from './format.js';
@@ -39,7 +39,20 @@ export function createChat({ llm, store, config, semaphore, logger, now }: ChatD
       const text = toWechatText(result.text);
       const answerTurn: ChatTurn = { role: 'assistant', content: result.text, at: now() };
       const next = appendTurns({ turns, updatedAt: now() }, [answerTurn], now());
-      await store.setSession(openid, { ...next, turns: boundTurns(next.turns, config.session) }, config.session.idleMs);
+      try {
+        await store.setSession(
+          openid,
+          { ...next, turns: boundTurns(next.turns, config.session) },
+          config.session.idleMs,
+        );
+      } catch (error) {
+        // The answer matters more than the memory of it: deliver it, and let the conversation forget this turn.
+        if (!(error instanceof StoreError)) throw error;
+        logger.warn(
+          { openid, code: error.code, err: error.message },
+          'could not save the conversation; answering anyway',
+        );
+      }
       return { text, source: 'llm', meta: { model: result.model, llmMs: Math.round(result.latencyMs) } };
     } catch (error) {
       if (!(error instanceof LlmError)) throw error;

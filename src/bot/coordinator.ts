@@ -82,6 +82,27 @@ export function createCoordinator({ config, store, logger, now, work, active, on
     return { reply: { type: 'text', content: texts.internalError }, meta: { source: 'error' } };
   };
 
+  /**
+   * Stores a finished answer, retrying through a store outage (backoff 250 ms → 2 s) for up to jobTtlMs: an answer the
+   * user was promised is kept as long as the store may come back within the job's life.
+   */
+  async function persist(key: string, write: () => Promise<unknown>): Promise<void> {
+    const giveUpAt = now() + timing.jobTtlMs;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        await write();
+        return;
+      } catch (error) {
+        if (!(error instanceof StoreError) || now() + delay > giveUpAt) throw error;
+        logger.warn(
+          { key, code: error.code, retryInMs: delay },
+          'store unavailable: will store the answer when it is back',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
   /** Runs a job's work in the background and records (or pushes) its result; never rejects. */
   function runJob(key: string, produce: () => Promise<JobResult>): void {
     running.add(key);
@@ -93,7 +114,7 @@ export function createCoordinator({ config, store, logger, now, work, active, on
           produced.add(key);
           const intent = pushIntents.get(key);
           if (!intent) {
-            await store.completeJob(key, result, timing.jobTtlMs);
+            await persist(key, () => store.completeJob(key, result, timing.jobTtlMs));
             return;
           }
           pushIntents.delete(key);
@@ -118,18 +139,20 @@ export function createCoordinator({ config, store, logger, now, work, active, on
     const outcome = await active!.push(intent.openid, result);
     const { pushText: _full, morePages: _pages, ...rest } = result;
     if (outcome.status === 'pushed') {
-      await store.completeJob(key, rest, timing.jobTtlMs);
-      await store.markDelivered(key, 'push');
+      await persist(key, () => store.completeJob(key, rest, timing.jobTtlMs));
+      await store.markDelivered(key, 'push').catch(() => {});
     } else {
       const [first, ...more] =
         outcome.failedAt === 0 ? [result.reply, ...(result.morePages ?? [])] : outcome.pages.slice(outcome.failedAt);
-      await store.deferJob(key);
-      await store.completeJob(
-        key,
-        { ...rest, reply: first ?? result.reply, ...(more.length ? { morePages: more } : {}) },
-        timing.jobTtlMs,
-      );
-      await store.markDelivered(key, 'outbox');
+      await persist(key, async () => {
+        await store.deferJob(key);
+        await store.completeJob(
+          key,
+          { ...rest, reply: first ?? result.reply, ...(more.length ? { morePages: more } : {}) },
+          timing.jobTtlMs,
+        );
+      });
+      await store.markDelivered(key, 'outbox').catch(() => {});
     }
     onPushed?.({ key, openid: intent.openid, result, outcome, latencyMs: now() - intent.receivedAt });
   }

@@ -10,6 +10,11 @@ import { type SimulatedMode, signRequest } from './sign.js';
 
 export interface DeliverOptions {
   url: string;
+  /**
+   * The URL of attempt n (1-based), for a load balancer that sends WeChat's retries of one message to different
+   * instances. Every attempt carries the same signed query and body. Default: `url` for every attempt.
+   */
+  urlForAttempt?: (attempt: number) => string;
   token: string;
   mode: SimulatedMode;
   encodingAesKey?: string;
@@ -80,6 +85,7 @@ function noAnswerProblem(attempts: DeliveryAttempt[], timeoutMs: number): string
 
 export async function deliver({
   url,
+  urlForAttempt = () => url,
   token,
   mode,
   encodingAesKey,
@@ -97,8 +103,11 @@ export async function deliver({
   const xml = buildMessageXml(sent);
   // Signed once: every retry carries the same query and the same (encrypted) body, as WeChat's do.
   const request = signRequest({ token, mode, encodingAesKey, appId, xml, now });
-  const target = new URL(url);
-  for (const [name, value] of request.query) target.searchParams.set(name, value);
+  const target = (attempt: number) => {
+    const signed = new URL(urlForAttempt(attempt));
+    for (const [name, value] of request.query) signed.searchParams.set(name, value);
+    return signed.href;
+  };
   const init: RequestInit = {
     method: 'POST',
     headers: { 'Content-Type': 'text/xml', 'User-Agent': 'Mozilla/4.0' },
@@ -109,7 +118,7 @@ export async function deliver({
   const attempts: DeliveryAttempt[] = [];
   let answer: Extract<Exchange, { kind: 'response' }> | undefined;
   for (let n = 1; n <= maxAttempts && !answer; n++) {
-    const result = await exchange({ fetch, url: target.href, init, timeoutMs, ...(signal ? { signal } : {}) });
+    const result = await exchange({ fetch, url: target(n), init, timeoutMs, ...(signal ? { signal } : {}) });
     attempts.push(toAttempt(n, result));
     if (result.kind === 'response') answer = result;
   }

@@ -91,6 +91,30 @@ describe('deliver: WeChat timing', () => {
     expect(second).toEqual(first);
   });
 
+  it('sends each attempt to urlForAttempt(n): retries may reach another instance, same query and body', async () => {
+    const silent = await serve(() => undefined);
+    const other = await startServer(correctWebhook(() => ({ type: 'text', content: 'from B' })));
+    try {
+      const urls = [silent.url, other.url];
+      const result = await deliver({
+        url: silent.url,
+        urlForAttempt: (n) => urls[(n - 1) % urls.length]!,
+        mode: 'safe',
+        message: hello,
+        timeoutMs: TIMEOUT_MS,
+        ...keys,
+      });
+      expect(result.attempts.map((a) => a.outcome)).toEqual(['timeout', 'reply']);
+      expect(result.userSees).toBe('from B');
+      expect(silent.received).toHaveLength(1);
+      expect(other.received).toHaveLength(1);
+      expect(other.received[0]!.body).toBe(silent.received[0]!.body);
+      expect(other.received[0]!.query.toString()).toBe(silent.received[0]!.query.toString());
+    } finally {
+      await other.close();
+    }
+  });
+
   it('gives up after 3 timeouts: the user sees the error page', async () => {
     const { url, received } = await serve(() => undefined);
     const result = await deliver({ url, mode: 'plain', message: hello, timeoutMs: TIMEOUT_MS, ...keys });

@@ -11,7 +11,7 @@ export interface RedisProcess {
   url: string;
   /** Starts the server (again) on the same port and waits until it answers PING. */
   start(): Promise<void>;
-  /** Kills the server and waits until it has exited. */
+  /** Kills the server (SIGKILL: no goodbye, no final save) and waits until it has exited. */
   stop(): Promise<void>;
   /** Freezes (SIGSTOP) or thaws (SIGCONT) the server: connections stay open, nothing is answered. */
   freeze(): void;
@@ -61,7 +61,15 @@ export function sendCommand(port: number, command: string): Promise<string> {
   });
 }
 
-export async function startRedisProcess(): Promise<RedisProcess> {
+export interface RedisProcessOptions {
+  /**
+   * Keep data across stop/start with an append-only file synced on every write (as a production Redis should be
+   * configured). Without it the server starts empty after a stop: a restart loses everything.
+   */
+  persistent?: boolean;
+}
+
+export async function startRedisProcess({ persistent = false }: RedisProcessOptions = {}): Promise<RedisProcess> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'wechat-gpt-redis-outage-'));
   let child: ChildProcess | undefined;
@@ -69,7 +77,10 @@ export async function startRedisProcess(): Promise<RedisProcess> {
   async function start(): Promise<void> {
     const started = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
+      [
+        ...['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir],
+        ...(persistent ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
+      ],
       { stdio: 'ignore' },
     );
     child = started;
