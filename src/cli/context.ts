@@ -1,10 +1,16 @@
 /** What every command gets: where it runs, its environment, its output streams, theme and logger. */
 import type { CliLogger, Writer } from './logger.js';
+
+/** The input side: a readable stream, and whether a person sits at it. */
+export type Reader = NodeJS.ReadableStream & { isTTY?: boolean };
+
 import type { Theme } from './theme.js';
 
 export interface CliContext {
   cwd: string;
   env: Record<string, string | undefined>;
+  /** What the user types (simulate --interactive). */
+  stdin: Reader;
   /** Results go here. */
   stdout: Writer;
   /** Logs, warnings and errors go here. */

@@ -1,6 +1,6 @@
 /** The one place errors become exit codes and `error:` / `hint:` lines. */
 import { CommanderError } from 'commander';
-import { ConfigError, WechatGptError } from '../errors.js';
+import { ConfigError, WechatGptError, type WechatGptErrorOptions } from '../errors.js';
 import type { CliLogger } from './logger.js';
 
 /**
@@ -10,9 +10,16 @@ import type { CliLogger } from './logger.js';
 export const ExitCode = { Ok: 0, Failure: 1, Usage: 2 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** The command line asks for something impossible (a missing argument, options that do not go together): exit 2. */
+export class UsageError extends WechatGptError<'USAGE'> {
+  constructor(message: string, options: WechatGptErrorOptions = {}) {
+    super('USAGE', message, options);
+  }
+}
+
 export function exitCodeFor(error: unknown): ExitCode {
   if (error instanceof CommanderError) return error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage;
-  if (error instanceof ConfigError) return ExitCode.Usage;
+  if (error instanceof ConfigError || error instanceof UsageError) return ExitCode.Usage;
   return ExitCode.Failure;
 }
 

@@ -5,7 +5,7 @@ import { initCommand } from './commands/init.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 import { verifyCommand } from './commands/verify.js';
-import type { CliContext } from './context.js';
+import type { CliContext, Reader } from './context.js';
 import { ExitCode, exitCodeFor, reportError } from './exit.js';
 import { packageVersion } from './files.js';
 import { createCliLogger, parseLogLevel, type Writer } from './logger.js';
@@ -82,6 +82,7 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   stdout?: Writer & ColorStream;
   stderr?: Writer & ColorStream;
+  stdin?: Reader;
   /**
    * After the command finishes, end the process if something still holds it open this long. ngrok's native connect
    * cannot be cancelled and keeps the event loop alive after we stop waiting for it. False: never (embedding, tests).
@@ -109,6 +110,7 @@ export async function run(argv: string[] = process.argv, options: RunOptions = {
     const ctx: CliContext = {
       cwd: options.cwd ?? process.cwd(),
       env,
+      stdin: options.stdin ?? process.stdin,
       stdout,
       stderr,
       theme,

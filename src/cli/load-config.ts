@@ -48,7 +48,7 @@ export interface LoadedConfig {
   warnings: string[];
 }
 
-export type FlagValues = Partial<Record<SettingKey, string>> & { tunnel?: boolean };
+export type FlagValues = Partial<Record<SettingKey, string>> & { tunnel?: TunnelMode };
 
 export interface LoadConfigOptions {
   cwd: string;
@@ -185,13 +185,13 @@ function pickRaw(
 }
 
 function resolveTunnel(
-  flag: boolean | undefined,
+  flag: TunnelMode | undefined,
   fileServe: unknown,
   sources: Record<string, SettingSource>,
 ): TunnelMode {
   if (flag !== undefined) {
     sources['serve.tunnel'] = 'flag';
-    return flag ? 'ngrok' : 'none';
+    return flag;
   }
   const fromFile = isPlainObject(fileServe) ? fileServe.tunnel : undefined;
   if (fromFile === 'auto' || fromFile === 'ngrok' || fromFile === 'none') return fromFile;

@@ -1,26 +1,42 @@
-/** The configuration flags shared by commands that load the configuration (config, serve, verify…). */
+/** The configuration flags shared by commands that load the configuration (config, serve, simulate, verify). */
 import type { Command } from 'commander';
+import { ConfigError } from '../errors.js';
 import type { FlagValues } from './load-config.js';
-import { flagAttribute, SETTINGS, type SettingKey, type SettingSpec } from './settings.js';
+import { flagAttribute, SETTINGS, type SettingKey, type SettingSpec, type TunnelMode } from './settings.js';
 
 export interface ConfigFlagOptions {
   config?: string;
-  tunnel?: boolean;
+  tunnel?: boolean | string;
   [attribute: string]: unknown;
 }
+
+export interface ConfigOptionsSelection {
+  /** Only these settings get a flag (default: every setting that has one). */
+  keys?: readonly SettingKey[];
+  /** Add --tunnel [mode] and --no-tunnel (default true). */
+  tunnel?: boolean;
+}
+
+const TUNNEL_MODES: readonly TunnelMode[] = ['auto', 'ngrok', 'none'];
 
 /**
  * Adds `--config` and a flag for every non-secret setting. Descriptions name the environment variable; no commander
  * defaults or `.env()`, because the loader decides precedence and records sources.
  */
-export function addConfigOptions(command: Command): Command {
+export function addConfigOptions(command: Command, { keys, tunnel = true }: ConfigOptionsSelection = {}): Command {
   command.option('-c, --config <file>', 'the config file (default: wechat-gpt.config.json)');
   for (const spec of SETTINGS as readonly SettingSpec[]) {
     if (!spec.flag) continue;
+    if (keys && !(keys as readonly string[]).includes(spec.key)) continue;
     command.option(spec.flag, `${spec.flagHelp ?? spec.description}${spec.env ? ` (env: ${spec.env})` : ''}`);
   }
-  command.option('--tunnel', 'always open an ngrok tunnel (default: when NGROK_AUTHTOKEN is set)');
-  command.option('--no-tunnel', 'never open a tunnel');
+  if (tunnel) {
+    command.option(
+      '--tunnel [ngrok|none]',
+      'ngrok: always open an ngrok tunnel; none: never (default: ngrok when NGROK_AUTHTOKEN is set)',
+    );
+    command.option('--no-tunnel', 'never open a tunnel (same as --tunnel none)');
+  }
   return command;
 }
 
@@ -32,6 +48,17 @@ export function flagValues(options: ConfigFlagOptions): FlagValues {
     const value = options[flagAttribute(spec.flag)];
     if (typeof value === 'string') flags[spec.key as SettingKey] = value;
   }
-  if (typeof options.tunnel === 'boolean') flags.tunnel = options.tunnel;
+  const { tunnel } = options;
+  if (typeof tunnel === 'boolean') flags.tunnel = tunnel ? 'ngrok' : 'none';
+  else if (typeof tunnel === 'string') flags.tunnel = parseTunnelFlag(tunnel);
   return flags;
+}
+
+function parseTunnelFlag(raw: string): TunnelMode {
+  const mode = raw.trim().toLowerCase();
+  if ((TUNNEL_MODES as readonly string[]).includes(mode)) return mode as TunnelMode;
+  throw new ConfigError('serve.tunnel', `Invalid --tunnel: must be ngrok, none or auto (got "${raw}").`, {
+    source: 'flag',
+    hint: 'Use --tunnel ngrok for a public URL through ngrok, or --tunnel none (--no-tunnel) to serve locally.',
+  });
 }

@@ -66,10 +66,20 @@ describe('wechat-gpt --help, --version, mistakes', () => {
     expect(piped.stdout).not.toMatch(ANSI);
   });
 
-  it('keeps commands not built yet honest: they say so and exit 1', async () => {
-    const { code, stderr } = await cli(['simulate']);
-    expect(code).toBe(1);
-    expect(stderr).toContain('error: `wechat-gpt simulate` is coming soon.');
-    expect(stderr).toContain('hint:');
+  it('documents simulate and verify: every option, examples and exit codes', async () => {
+    const simulate = await cli(['simulate', '--help']);
+    expect(simulate.code).toBe(0);
+    for (const option of ['--url', '--type', '--event', '--key', '--user', '--to', '--pic-url', '--recognition']) {
+      expect(simulate.stdout).toContain(option);
+    }
+    for (const option of ['--mode', '--no-retry', '--json', '--interactive', '--timeout']) {
+      expect(simulate.stdout).toContain(option);
+    }
+    expect(simulate.stdout).toContain('Exit codes: 0 WeChat shows the reply');
+    expect(simulate.stdout).toContain('$ npx wechat-gpt simulate --interactive');
+    const verify = await cli(['verify', '--help']);
+    expect(verify.code).toBe(0);
+    expect(verify.stdout).toContain('--url <url>');
+    expect(verify.stdout).toContain('Exit codes: 0 pass, 1 fail, 2 usage.');
   });
 });

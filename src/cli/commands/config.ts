@@ -9,6 +9,7 @@ import { addConfigOptions, type ConfigFlagOptions, flagValues } from '../options
 import { SECRET_KEYS, SETTINGS, type SettingSource, type SettingSpec, settingByKey } from '../settings.js';
 import { withStableKeys } from '../state.js';
 import { stripAnsi, type Theme } from '../theme.js';
+import { hideUrlPassword } from '../url-password.js';
 
 export interface ConfigSetting {
   /** Masked when secret (unless --show-secrets); null when not set. */
@@ -121,19 +122,6 @@ function shownValue(
 ): unknown {
   if (showSecrets) return raw;
   return secret ? maskSecret(String(raw)) : hideUrlPassword(raw);
-}
-
-/** `redis://:hunter2@host` → `redis://:****@host`: the host is useful to see, the password is not. */
-function hideUrlPassword(value: unknown): unknown {
-  if (typeof value !== 'string' || !/^[a-z]+:\/\/[^/]*@/i.test(value)) return value;
-  try {
-    const url = new URL(value);
-    if (!url.password) return value;
-    url.password = '****';
-    return url.toString();
-  } catch {
-    return value;
-  }
 }
 
 const SECTIONS: Array<{ title: string; note?: string; test: (key: string) => boolean }> = [

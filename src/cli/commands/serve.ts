@@ -1,20 +1,136 @@
-/** `wechat-gpt serve`: runs the webhook (and a tunnel). Placeholder until the library's server lands. */
+/** `wechat-gpt serve`: runs the webhook (and a tunnel), prints what to paste into 服务器配置, then one line per message. */
 import { Command } from 'commander';
+import type { MessageRecord } from '../../bot/types.js';
 import type { CliContext } from '../context.js';
-import { addConfigOptions } from '../options.js';
-import { comingSoon } from './placeholders.js';
+import { loadConfig } from '../load-config.js';
+import { addConfigOptions, type ConfigFlagOptions, flagValues } from '../options.js';
+import { formatBanner, readyEvent } from '../serve/banner.js';
+import { formatMessageLine, messageEvent } from '../serve/message-line.js';
+import type { ServeInfo } from '../serve/start.js';
+import { withStableKeys } from '../state.js';
 
-export function serveCommand(_ctx: CliContext): Command {
+interface ServeOptions extends ConfigFlagOptions {
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** How long Ctrl-C / SIGTERM waits for answers in flight before giving up on them. */
+const DRAIN_MS = 10_000;
+
+export function serveCommand(ctx: CliContext): Command {
   const command = new Command('serve').description('run the webhook, with an ngrok tunnel when NGROK_AUTHTOKEN is set');
   addConfigOptions(command);
   return command
+    .option('--json', 'print a "ready" JSON line, then one JSON line per message (for scripts)')
+    .option('-q, --quiet', 'print only the values for 服务器配置, no line per message')
     .addHelpText(
       'after',
       `
+Prints the URL, Token and EncodingAESKey to paste into 公众平台 → 开发 → 基本配置 → 服务器配置. A Token and an
+EncodingAESKey you have not set are generated once and kept in .wechat-gpt/state.json, so they survive restarts.
+Without OPENAI_API_KEY or NGROK_AUTHTOKEN it still starts, and says what is missing.
+Ctrl-C (or SIGTERM) closes the tunnel, stops accepting and lets answers in flight finish (up to ${DRAIN_MS / 1000} s).
+
 Examples:
   $ npx wechat-gpt serve
-  $ npx wechat-gpt serve --port 8080 --no-tunnel --public-url https://bot.example.com
+  $ npx wechat-gpt serve --port 0 --no-tunnel --json
+  $ npx wechat-gpt serve --port 8080 --public-url https://bot.example.com
   $ NGROK_DOMAIN=example.ngrok-free.app npx wechat-gpt serve`,
     )
-    .action(() => comingSoon('serve'));
+    .action((options: ServeOptions) => runServe(ctx, options));
+}
+
+async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
+  const json = options.json === true;
+  const quiet = options.quiet === true;
+  const loaded = await withStableKeys(
+    await loadConfig({
+      cwd: ctx.cwd,
+      env: ctx.env,
+      flags: flagValues(options),
+      ...(options.config ? { configFile: options.config } : {}),
+    }),
+    { cwd: ctx.cwd },
+  );
+  for (const warning of loaded.warnings) ctx.logger.warn(warning);
+
+  // First signal: stop gracefully. Second: stop waiting for answers in flight.
+  const stopping = new AbortController();
+  const hurry = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (!stopping.signal.aborted) stopping.abort(signal);
+    else hurry.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const onMessage = (record: MessageRecord) => {
+    if (quiet) return;
+    ctx.stdout.write(`${json ? JSON.stringify(messageEvent(record)) : formatMessageLine(record, ctx.theme)}\n`);
+  };
+
+  try {
+    const { startServe } = await import('../serve/start.js');
+    let session: Awaited<ReturnType<typeof startServe>>;
+    try {
+      session = await startServe({
+        loaded,
+        env: ctx.env,
+        logger: ctx.logger,
+        quiet,
+        onMessage,
+        signal: stopping.signal,
+      });
+    } catch (error) {
+      if (stopping.signal.aborted) {
+        ctx.logger.info('Stopped before the webhook was ready.');
+        return;
+      }
+      throw error;
+    }
+
+    for (const line of missingSettings(session.info)) ctx.logger.warn(line);
+    ctx.stdout.write(
+      json
+        ? `${JSON.stringify(readyEvent(session.info))}\n`
+        : `${formatBanner(session.info, ctx.theme, { version: ctx.version, quiet })}\n`,
+    );
+
+    await aborted(stopping.signal);
+    const waiting = session.inFlight();
+    ctx.logger.info(
+      waiting > 0
+        ? `Stopping: closing the tunnel and finishing ${waiting} answer${waiting === 1 ? '' : 's'} in flight (up to ${DRAIN_MS / 1000} s; Ctrl-C again to stop now)…`
+        : 'Stopping…',
+    );
+    const drained = await session.stop({ drainMs: DRAIN_MS, signal: hurry.signal });
+    if (!drained) ctx.logger.warn('Stopped before every answer in flight was finished; those users got no answer.');
+    else ctx.logger.info('Stopped.');
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** One line each for what is missing and how to add it. */
+function missingSettings(info: ServeInfo): string[] {
+  const lines: string[] = [];
+  if (!info.llm.configured) {
+    lines.push(
+      'OPENAI_API_KEY is not set: the bot answers every question with a "not configured" notice. Add OPENAI_API_KEY=sk-… to .env (and OPENAI_BASE_URL for DeepSeek, Qwen, Moonshot…).',
+    );
+  }
+  if (info.noTunnelReason === 'no-authtoken') {
+    lines.push(
+      'NGROK_AUTHTOKEN is not set: no public URL, so WeChat cannot reach this machine. Add NGROK_AUTHTOKEN to .env (https://dashboard.ngrok.com/get-started/your-authtoken), or pass --public-url <your URL>.',
+    );
+  }
+  return lines;
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    signal.addEventListener('abort', () => resolve(), { once: true });
+  });
 }

@@ -1,0 +1,126 @@
+/** What serve prints once it is ready: a banner with the values to paste into 服务器配置, or the `ready` JSON line. */
+import { displayWidth, padEnd } from '../text-width.js';
+import type { Theme } from '../theme.js';
+import type { ServeInfo } from './start.js';
+
+const SERVER_CONFIG = '公众平台 → 开发 → 基本配置 → 服务器配置';
+
+export function readyEvent(info: ServeInfo): Record<string, unknown> {
+  return {
+    event: 'ready',
+    url: info.url,
+    publicUrl: info.publicUrl,
+    token: info.token,
+    aesKey: info.aesKey,
+    mode: info.mode,
+    pasteUrl: info.pasteUrl,
+    appId: info.appId,
+    tunnel: info.tunnel,
+    delivery: info.delivery,
+    model: info.llm.model,
+    baseUrl: info.llm.baseUrl,
+    llmConfigured: info.llm.configured,
+    store: info.store.kind,
+  };
+}
+
+const SOURCE_WORDS: Record<string, string> = {
+  generated: 'generated now, kept in .wechat-gpt/state.json',
+  'state file': '.wechat-gpt/state.json',
+  env: 'environment',
+  flag: 'flag',
+  '.env': '.env',
+  'config file': 'wechat-gpt.config.json',
+  default: 'default',
+  'not set': 'not set',
+};
+
+export function formatBanner(info: ServeInfo, theme: Theme, { version, quiet }: { version: string; quiet: boolean }) {
+  const rows: Array<[label: string, value: string, note?: string]> = [];
+  const from = (source: string) => SOURCE_WORDS[source] ?? source;
+
+  rows.push(['URL', theme.url(info.pasteUrl), urlNote(info)]);
+  rows.push(['Token', theme.secret(info.token), from(info.sources.token)]);
+  if (info.aesKey) {
+    rows.push([
+      'EncodingAESKey',
+      theme.secret(info.aesKey),
+      info.mode === 'safe'
+        ? from(info.sources.aesKey)
+        : `${from(info.sources.aesKey)}; for 安全模式, once WECHAT_APP_ID is set`,
+    ]);
+  }
+  rows.push(
+    info.mode === 'safe'
+      ? [
+          '消息加解密方式',
+          theme.success('安全模式'),
+          `recommended, AppID ${info.appId}; 明文模式 and 兼容模式 work too`,
+        ]
+      : ['消息加解密方式', theme.warn('明文模式'), 'for 安全模式 set WECHAT_APP_ID, then choose 安全模式 there'],
+  );
+
+  const lines = [
+    '',
+    `  ${theme.heading(`wechat-gpt ${version}`)} ${theme.success('is ready.')} Paste into ${SERVER_CONFIG}:`,
+    '',
+  ];
+  lines.push(...table(rows, theme));
+  if (quiet) return lines.join('\n');
+
+  const more: Array<[string, string, string?]> = [
+    [
+      'Model',
+      `${info.llm.model} ${theme.dim('at')} ${info.llm.baseUrl}`,
+      `model: ${from(info.sources.model)}, URL: ${from(info.sources.baseUrl)}`,
+    ],
+    info.llm.apiKey
+      ? ['API key', theme.secret(info.llm.apiKey), from(info.sources.apiKey)]
+      : [
+          'API key',
+          theme.warn(info.llm.configured ? 'none (local server)' : 'not set'),
+          info.llm.configured ? '' : 'answers say the bot is not configured',
+        ],
+    [
+      'Delivery',
+      info.delivery,
+      info.delivery === 'active'
+        ? 'slow answers are pushed (客服消息)'
+        : `slow answers wait until the user sends 「${info.continueWord}」 or a new message`,
+    ],
+    ['Store', info.store.url ? `${info.store.kind} ${info.store.url}` : info.store.kind],
+  ];
+  lines.push('', ...table(more, theme));
+  lines.push('');
+  if (info.publicUrl) {
+    lines.push(`  Then click 提交. Check any time: ${theme.accent(`npx wechat-gpt verify --url ${info.pasteUrl}`)}`);
+  } else {
+    lines.push(
+      `  ${theme.warn('WeChat cannot reach a local URL:')} set NGROK_AUTHTOKEN for a tunnel, or pass --public-url.`,
+    );
+  }
+  lines.push(`  Try it without a phone: ${theme.accent(`npx wechat-gpt simulate --url ${info.url} "你好"`)}`);
+  lines.push(`  ${theme.dim('Ctrl-C to stop. One line per message:')}`);
+  lines.push('');
+  return lines.join('\n');
+}
+
+function urlNote(info: ServeInfo): string {
+  switch (info.tunnel) {
+    case 'ngrok':
+      return 'ngrok tunnel';
+    case 'fake':
+      return 'test tunnel';
+    case 'public-url':
+      return '--public-url';
+    case 'none':
+      return info.noTunnelReason === 'flag' ? 'local only, --tunnel none' : 'local only: no NGROK_AUTHTOKEN';
+  }
+}
+
+function table(rows: Array<[string, string, string?]>, theme: Theme): string[] {
+  const labelWidth = Math.max(...rows.map(([label]) => displayWidth(label))) + 2;
+  return rows.map(([label, value, note]) =>
+    `  ${padEnd(label, labelWidth)}${value}${note ? `  ${theme.dim(`(${note})`)}` : ''}`.trimEnd(),
+  );
+}

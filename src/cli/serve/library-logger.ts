@@ -1,0 +1,42 @@
+/**
+ * The library's structured logger, printed for people: `warning: webhook request refused status=401 …` on stderr.
+ * serve prints one line per message itself, so the library's own per-message logs show only with --verbose.
+ */
+import type { LogFields, Logger } from '../../config.js';
+import type { CliLogger } from '../logger.js';
+
+/** Fields that may carry a secret: never printed (mirrors the pino redaction of src/logger.ts). */
+const SECRET_FIELDS = new Set([
+  'token',
+  'aesKey',
+  'encodingAesKey',
+  'apiKey',
+  'appSecret',
+  'secret',
+  'access_token',
+  'authtoken',
+]);
+
+export function formatFields(fields: LogFields): string {
+  return Object.entries(fields)
+    .filter(([, value]) => value !== undefined)
+    .map(([key, value]) => {
+      if (SECRET_FIELDS.has(key)) return `${key}=[masked]`;
+      const text = typeof value === 'string' ? value : JSON.stringify(value);
+      return `${key}=${typeof value === 'string' && /[\s"=]/.test(text) ? JSON.stringify(text) : text}`;
+    })
+    .join(' ');
+}
+
+export function createLibraryLogger(cli: CliLogger, { quiet = false }: { quiet?: boolean } = {}): Logger {
+  const line = (fields: LogFields, message?: string) =>
+    [message, formatFields(fields)].filter((part) => part !== undefined && part !== '').join(' ');
+  return {
+    debug: (fields, message) => cli.debug(line(fields, message)),
+    info: (fields, message) => cli.debug(line(fields, message)),
+    warn: (fields, message) => {
+      if (!quiet) cli.warn(line(fields, message));
+    },
+    error: (fields, message) => cli.error(line(fields, message)),
+  };
+}

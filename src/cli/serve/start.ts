@@ -1,0 +1,225 @@
+/**
+ * Runs the webhook for `serve`: the library's createWechatGpt behind a node:http server, a store (memory, or Redis
+ * with REDIS_URL) and a tunnel. Collects what the banner shows; stop() closes the tunnel, stops accepting and lets
+ * answers in flight finish (bounded).
+ */
+import { createServer, type Server } from 'node:http';
+import type { MessageRecord } from '../../bot/types.js';
+import type { WechatGptConfig } from '../../config.js';
+import type { Store } from '../../store/types.js';
+import type { OpenTunnel } from '../../tunnel/types.js';
+import { type LoadedConfig, toWechatGptConfig } from '../load-config.js';
+import { forwardHost, joinUrl, localWebhookUrl } from '../local-url.js';
+import type { CliLogger } from '../logger.js';
+import type { SettingSource } from '../settings.js';
+import { hideUrlPassword } from '../url-password.js';
+import { createLibraryLogger } from './library-logger.js';
+import { listen } from './listen.js';
+import { chooseTunnel, type TunnelChoice } from './tunnel-choice.js';
+
+/** What serve is running with: the banner's content, and the `ready` JSON line's. */
+export interface ServeInfo {
+  /** The local webhook URL, path included. */
+  url: string;
+  /** The public base URL (tunnel or --public-url), or null when WeChat cannot reach us yet. */
+  publicUrl: string | null;
+  /** The URL for 服务器配置: the public URL plus the path, or the local one. */
+  pasteUrl: string;
+  path: string;
+  port: number;
+  token: string;
+  aesKey: string | null;
+  appId: string | null;
+  /** The 消息加解密方式 to choose: safe (all three work) when AppID and EncodingAESKey are set, else plain. */
+  mode: 'safe' | 'plain';
+  tunnel: 'ngrok' | 'fake' | 'public-url' | 'none';
+  /** Why there is no public URL, when there is none. */
+  noTunnelReason?: 'flag' | 'no-authtoken';
+  delivery: 'passive' | 'active';
+  llm: { configured: boolean; model: string; baseUrl: string; apiKey: string | null };
+  store: { kind: string; url?: string };
+  /** Where each value came from. */
+  sources: Record<'token' | 'aesKey' | 'model' | 'baseUrl' | 'apiKey', SettingSource | 'not set'>;
+  /** The word users send to get a waiting answer (继续). */
+  continueWord: string;
+}
+
+export interface ServeSession {
+  info: ServeInfo;
+  /** Answers being worked on right now. */
+  inFlight(): number;
+  /** Closes the tunnel, stops accepting, waits up to drainMs for answers in flight. True when all finished. */
+  stop(options: { drainMs: number; signal?: AbortSignal }): Promise<boolean>;
+}
+
+export interface StartServeOptions {
+  loaded: LoadedConfig;
+  env: Record<string, string | undefined>;
+  logger: CliLogger;
+  quiet: boolean;
+  onMessage: (record: MessageRecord) => void;
+  /** Aborts opening the tunnel (Ctrl-C while ngrok connects). */
+  signal?: AbortSignal;
+}
+
+export async function startServe({
+  loaded,
+  env,
+  logger,
+  quiet,
+  onMessage,
+  signal,
+}: StartServeOptions): Promise<ServeSession> {
+  const base = toWechatGptConfig(loaded);
+  const { cli, sources } = loaded;
+  // Encrypted messages carry the AppID: without it, the key cannot be used yet, so serve 明文模式 until it is set.
+  const { encodingAesKey, appId } = base.wechat;
+  const useKey = Boolean(encodingAesKey && appId);
+  const wechat: WechatGptConfig['wechat'] = { ...base.wechat };
+  if (!useKey) delete wechat.encodingAesKey;
+  const libraryLogger = createLibraryLogger(logger, { quiet });
+
+  const cleanups: Array<() => Promise<unknown>> = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+  };
+
+  try {
+    let store: Store | undefined;
+    if (cli.redisUrl) {
+      const { createRedisStore } = await import('../../store/redis.js');
+      store = await createRedisStore({
+        url: cli.redisUrl,
+        logger: libraryLogger,
+        outboxTtlMs: base.timing?.outboxTtlMs ?? 48 * 3600_000,
+      });
+      const redis = store;
+      cleanups.push(() => redis.close());
+    }
+
+    const { createWechatGpt } = await import('../../index.js');
+    const gpt = createWechatGpt(
+      { ...base, wechat, path: cli.path, logger: libraryLogger, ...(store ? { store } : {}) },
+      { onMessage },
+    );
+    cleanups.push(() => gpt.close({ drainMs: 0 }));
+
+    const server = createServer(gpt.listener);
+    const port = await listen(server, { port: cli.port, host: cli.host });
+    cleanups.push(() => closeServer(server, 0));
+    const url = localWebhookUrl(cli.host, port, cli.path);
+
+    const choice = await chooseTunnel(cli, env);
+    if (choice.kind === 'tunnel' && choice.tunnel.kind === 'ngrok') logger.info('Opening an ngrok tunnel…');
+    const opened = await openTunnel(choice, { port, host: forwardHost(cli.host), signal });
+    if (opened) cleanups.push(() => opened.close());
+    const publicUrl = choice.kind === 'public-url' ? choice.url : (opened?.url ?? null);
+
+    const info: ServeInfo = {
+      url,
+      publicUrl,
+      pasteUrl: publicUrl ? joinUrl(publicUrl, cli.path) : url,
+      path: cli.path,
+      port,
+      token: wechat.token,
+      aesKey: encodingAesKey ?? null,
+      appId: appId ?? null,
+      mode: useKey ? 'safe' : 'plain',
+      tunnel: tunnelKind(choice),
+      ...(choice.kind === 'none' ? { noTunnelReason: choice.reason } : {}),
+      delivery: gpt.deliveryMode(),
+      llm: {
+        configured: gpt.llm.configured,
+        model: gpt.config.llm.model,
+        baseUrl: gpt.llm.baseUrl,
+        apiKey: gpt.config.llm.apiKey ? maskKey(gpt.config.llm.apiKey) : null,
+      },
+      store: store
+        ? { kind: store.kind, ...(cli.redisUrl ? { url: String(hideUrlPassword(cli.redisUrl)) } : {}) }
+        : { kind: gpt.store.kind },
+      sources: {
+        token: sources['wechat.token'] ?? 'default',
+        aesKey: encodingAesKey ? (sources['wechat.encodingAesKey'] ?? 'default') : 'not set',
+        model: sources['llm.model'] ?? 'default',
+        baseUrl: sources['llm.baseUrl'] ?? 'default',
+        apiKey: gpt.config.llm.apiKey ? (sources['llm.apiKey'] ?? 'default') : 'not set',
+      },
+      continueWord: gpt.config.commands.continue[0] ?? '继续',
+    };
+
+    return {
+      info,
+      inFlight: () => gpt.bot.inFlight,
+      async stop({ drainMs, signal: hurry }) {
+        cleanups.length = 0;
+        await opened?.close().catch(() => {});
+        const drained = await Promise.race([
+          Promise.all([closeServer(server, drainMs), gpt.close({ drainMs })]).then(() => gpt.bot.inFlight === 0),
+          abortedOrAfter(hurry, drainMs + 1000).then(() => false),
+        ]);
+        server.closeAllConnections();
+        await store?.close().catch(() => {});
+        return drained;
+      },
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}
+
+async function openTunnel(
+  choice: TunnelChoice,
+  { port, host, signal }: { port: number; host: string; signal: AbortSignal | undefined },
+): Promise<OpenTunnel | undefined> {
+  if (choice.kind !== 'tunnel') return undefined;
+  return choice.tunnel.open({
+    port,
+    host,
+    ...(choice.authtoken ? { authtoken: choice.authtoken } : {}),
+    ...(choice.domain ? { domain: choice.domain } : {}),
+    ...(signal ? { signal } : {}),
+  });
+}
+
+function tunnelKind(choice: TunnelChoice): ServeInfo['tunnel'] {
+  if (choice.kind === 'tunnel') return choice.tunnel.kind === 'ngrok' ? 'ngrok' : 'fake';
+  return choice.kind;
+}
+
+/**
+ * Stops accepting and waits for open requests to finish. Keep-alive connections that go idle are closed as they do,
+ * so a client holding one open cannot delay the exit; after waitMs the rest are cut.
+ */
+function closeServer(server: Server, waitMs: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (!server.listening) return resolve();
+    const sweep = setInterval(() => server.closeIdleConnections(), 100);
+    const cut = setTimeout(() => server.closeAllConnections(), waitMs);
+    server.close(() => {
+      clearInterval(sweep);
+      clearTimeout(cut);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+function abortedOrAfter(signal: AbortSignal | undefined, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    timer.unref();
+    function done() {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    if (signal?.aborted) return done();
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** `sk-abcd…wxyz`, as src/logger.ts's maskSecret (not imported: that module loads pino). */
+function maskKey(value: string): string {
+  return value.length <= 8 ? '•'.repeat(value.length) : `${value.slice(0, 4)}…${value.slice(-4)}`;
+}
