@@ -32,11 +32,13 @@ export function formatMessageLine(record: MessageRecord, theme: Theme): string {
   const answer =
     record.delivery === 'dropped'
       ? theme.dim('nothing: WeChat hung up first')
-      : record.replyType === 'success'
-        ? theme.dim('success (nothing shown)')
-        : `${record.replyType}${record.replyPreview ? ` ${fitWidth(record.replyPreview, 28)}` : ''}`;
+      : record.source === 'push-pending'
+        ? theme.dim('success now, the answer follows by push')
+        : record.replyType === 'success'
+          ? theme.dim('success (nothing shown)')
+          : `${record.replyType}${record.replyPreview ? ` ${fitWidth(record.replyPreview, 28)}` : ''}`;
   const extra = [
-    record.source && record.source !== 'llm' ? record.source : undefined,
+    record.source && record.source !== 'llm' && record.source !== 'push-pending' ? record.source : undefined,
     record.error ? theme.error(record.error) : undefined,
   ].filter(Boolean);
   return [
