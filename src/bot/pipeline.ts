@@ -192,9 +192,12 @@ export function createPipeline(deps: PipelineDependencies) {
     const lateKey = `${key}:late`;
     deps.startLateAnswer(lateKey, openid, () => fresh);
     if (!waitingText) return { reply: waiting.reply, meta: { source: 'waiting' } };
+    // One page only: pages of the waiting answer still queued must stay its next pages (no morePages here).
+    const fits = (content: string) => utf8Bytes(content) <= limits.maxReplyBytes;
     const withNotice = `${waitingText}${texts.newQuestionPending}`;
-    if (utf8Bytes(withNotice) <= limits.maxReplyBytes) return textResult(withNotice, 'waiting');
-    return textResult(waitingText, 'waiting');
+    if (!fits(withNotice) && !fits(waitingText)) return { reply: waiting.reply, meta: { source: 'waiting' } };
+    const content = fits(withNotice) ? withNotice : waitingText;
+    return { reply: { type: 'text', content }, meta: { source: 'waiting', remaining: waiting.remaining } };
   }
 
   return async function work(message: InboundMessage, key: string, receivedAt: number): Promise<JobResult> {

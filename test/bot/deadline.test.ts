@@ -90,6 +90,29 @@ describe('deadline coordinator', () => {
     expect(callsFor('slow:900 q9')).toBe(1);
   });
 
+  it('a long waiting answer keeps every page in order, and the new answer follows them', async () => {
+    const user = newUser();
+    const long = '这是一个很长的回答，每一句都要送到。'.repeat(150); // ~8 KB: several pages
+    h.fake.script({ reply: long, latencyMs: 1600 });
+    expect((await h.send('slow:1600 long', { user })).userSees).toMatch(/正在思考中/);
+    await new Promise((r) => setTimeout(r, 400));
+    const pages = [(await h.send('slow:10 after', { user })).userSees];
+    for (let i = 0; i < 10; i++) {
+      const next = (await h.send('继续', { user })).userSees;
+      if (next.includes('answer:slow:10 after') || next.includes('没有待发送')) {
+        pages.push(next);
+        break;
+      }
+      pages.push(next);
+    }
+    expect(pages.at(-1)).toContain('answer:slow:10 after');
+    const text = pages
+      .slice(0, -1)
+      .map((page) => page.replace(/^你之前问的「[^」]*」的回答：\n\n/, '').replace(/\n\n（[^）]*）$/, ''))
+      .join('');
+    expect(text.replace(/\s/g, '')).toBe(long);
+  });
+
   it('reports how each answer was delivered', () => {
     const deliveries = new Set(h.records.map((r) => r.delivery));
     expect(deliveries).toContain('passive');
