@@ -62,6 +62,8 @@ export interface Texts {
   imageFailed: string;
   /** A voice message whose download or transcription failed. */
   voiceFailed: string;
+  /** The continue word, when the answer being prepared was lost (its instance stopped without finishing it). */
+  answerLost: string;
 }
 
 export interface WechatGptConfig {
@@ -193,6 +195,7 @@ export const defaultTexts: Texts = {
   imageNeedsApi: '画图功能需要公众号的 AppID 和 AppSecret（图片要先上传为素材），请联系管理员配置。',
   imageFailed: '抱歉，这张图没画出来，换个描述再试试吧。',
   voiceFailed: '抱歉，这段语音没能识别出来，请再说一次或者直接发文字给我。',
+  answerLost: '抱歉，上一个问题的回答没能完成，请再问一次。',
 };
 
 export const defaultCommands = {

@@ -72,9 +72,14 @@ export function createPipeline(deps: PipelineDependencies) {
     if (waitingKey) {
       const job = await store.getJob(waitingKey);
       if (job && job.status !== 'done') {
-        await store.waitForJob(waitingKey, config.llm.timeoutMs * (config.llm.maxRetries + 1) + 5000);
+        // A model call ends (answer or error) within this; a job older than that lost its instance mid-answer.
+        const longestAnswerMs = config.llm.timeoutMs * (config.llm.maxRetries + 1) + config.timing.wechatTimeoutMs;
+        const waitMs = job.createdAt + longestAnswerMs - now();
+        if (waitMs > 0) await store.waitForJob(waitingKey, waitMs);
         const ready = await store.shiftOutbox(openid);
         if (ready) return pageResult(ready, 'continue');
+        await store.deleteValue(pendingKey(openid));
+        return textResult(texts.answerLost, 'continue');
       }
     }
     return textResult(texts.nothingPending, 'continue');

@@ -3,6 +3,7 @@
  * model finishes, the user gets the answer and WeChat never shows its error page; one message, one model call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultTexts } from '../../src/config.js';
 import { type Harness, newUser, startHarness } from '../support/harness.js';
 import { type ChatBody, lastUserText } from '../support/llm-body.js';
 
@@ -119,5 +120,25 @@ describe('deadline coordinator', () => {
     expect(deliveries).toContain('retry');
     expect(deliveries).toContain('outbox');
     expect(deliveries).toContain('dropped');
+  });
+});
+
+describe('an answer lost with its instance', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ config: { llm: { timeoutMs: 300 } } });
+  });
+  afterAll(() => h.close());
+
+  it('the continue word says so once no model call could still be running, instead of waiting forever', async () => {
+    const user = newUser();
+    // What a crashed instance leaves behind: a deferred job nobody works on, and the user's pending mark.
+    await h.gpt.store.claimAttempt('msg:lost-with-its-instance', user, 60_000);
+    await h.gpt.store.deferJob('msg:lost-with-its-instance');
+    await h.gpt.store.setValue(`pending:${user}`, 'msg:lost-with-its-instance', 60_000);
+    const result = await h.send('继续', { user });
+    expect(result.ok).toBe(true);
+    expect(result.userSees).toBe(defaultTexts.answerLost);
+    expect((await h.send('继续', { user })).userSees).toBe(defaultTexts.nothingPending);
   });
 });
