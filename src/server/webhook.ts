@@ -162,7 +162,11 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
       );
       // Past verification nothing of ours may become WeChat's error page: answer success instead of a 5xx.
       if (status >= 500 && req.method === 'POST') send(res, 200, 'success');
-      else send(res, status, body);
+      else {
+        // Too large: answer and hang up, rather than keep reading (and discarding) an upload of any size.
+        if (status === 413 && !res.headersSent) res.setHeader('Connection', 'close');
+        send(res, status, body);
+      }
     }
   };
 }

@@ -1,0 +1,93 @@
+/**
+ * The baseline: a bare node:http handler doing only the protocol work a keyword reply needs (signature and replay
+ * checks, the same guarded XML parser, decrypt and encrypt in 安全模式, the reply XML), with no bot, store or logging.
+ * What wechat-gpt adds on top of it is what the throughput table measures.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import {
+  buildEncryptedReply,
+  decodeAesKey,
+  decrypt,
+  extractEncrypted,
+  parseMessage,
+  replyTo,
+  verifyMsgSignature,
+  verifySignature,
+} from '../src/wechat/index.js';
+
+export interface BareWebhookOptions {
+  token: string;
+  encodingAesKey: string;
+  appId: string;
+  keyword: string;
+  answer: string;
+  maxBodyBytes?: number;
+  replayWindowSec?: number;
+}
+
+function readBody(req: IncomingMessage, maxBytes: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= maxBytes) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > maxBytes ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export function createBareWebhook({
+  token,
+  encodingAesKey,
+  appId,
+  keyword,
+  answer,
+  maxBodyBytes = 64 * 1024,
+  replayWindowSec = 300,
+}: BareWebhookOptions) {
+  const aesKey = decodeAesKey(encodingAesKey);
+  const send = (res: ServerResponse, status: number, body: string) => {
+    res.writeHead(status, {
+      'Content-Type': 'application/xml; charset=utf-8',
+      'Content-Length': Buffer.byteLength(body),
+    });
+    res.end(body);
+  };
+
+  return async function bareWebhook(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = req.url ?? '/';
+      const query = new URLSearchParams(url.slice(url.indexOf('?') + 1));
+      const body = await readBody(req, maxBodyBytes);
+      if (body === undefined) return send(res, 413, 'too large');
+      const timestamp = query.get('timestamp') ?? '';
+      const nonce = query.get('nonce') ?? '';
+      if (Math.abs(Date.now() / 1000 - Number(timestamp)) > replayWindowSec) return send(res, 401, 'replay');
+      const encrypted = query.get('encrypt_type') === 'aes';
+      let xml = body;
+      if (encrypted) {
+        const envelope = extractEncrypted(body);
+        const msgSignature = query.get('msg_signature') ?? '';
+        if (!envelope || !verifyMsgSignature({ token, timestamp, nonce, encrypt: envelope.encrypt, msgSignature })) {
+          return send(res, 401, 'signature');
+        }
+        xml = decrypt({ aesKey, appId, encrypted: envelope.encrypt });
+      } else if (!verifySignature({ token, timestamp, nonce, signature: query.get('signature') ?? '' })) {
+        return send(res, 401, 'signature');
+      }
+      const message = parseMessage(xml);
+      if (message.type !== 'text' || message.content.trim() !== keyword) return send(res, 200, 'success');
+      const createTime = Math.floor(Date.now() / 1000);
+      const reply = replyTo(message, { type: 'text', content: answer }, { createTime });
+      send(
+        res,
+        200,
+        encrypted ? buildEncryptedReply({ token, aesKey, appId, xml: reply, nonce, timestamp: createTime }) : reply,
+      );
+    } catch {
+      send(res, 400, 'bad request');
+    }
+  };
+}

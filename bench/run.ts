@@ -1,0 +1,100 @@
+/**
+ * `npm run bench`: throughput, the deadline table, memory and CLI start-up, printed as markdown and written to
+ * bench/results.md. Benchmarks report; they never pass or fail (the test suite does that, on a compressed clock).
+ *
+ *   npm run bench                      all sections, 5 s per load run, the deadline table on a ×1/10 clock
+ *   npm run bench -- --quick           2 s per load run, one round (default: 5 s, three rounds)
+ *   npm run bench -- --real            the deadline table at WeChat's real timing (5 s timeout, latencies to 30 s)
+ *   npm run bench -- --only throughput,memory
+ *   npm run bench -- --log             wechat-gpt logs every message at info (to /dev/null) during the load runs
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { benchDeadline } from './deadline.js';
+import { benchMemory } from './memory.js';
+import { benchStartup } from './startup.js';
+import { benchThroughput } from './throughput.js';
+
+const SECTIONS = ['throughput', 'deadline', 'memory', 'startup'] as const;
+type Section = (typeof SECTIONS)[number];
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    real: { type: 'boolean', default: false },
+    log: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    duration: { type: 'string' },
+    rounds: { type: 'string' },
+    connections: { type: 'string', default: '50' },
+    out: { type: 'string', default: fileURLToPath(new URL('./results.md', import.meta.url)) },
+  },
+});
+
+const only = (values.only?.split(',').map((name) => name.trim()) ?? [...SECTIONS]) as Section[];
+for (const name of only) {
+  if (!SECTIONS.includes(name)) throw new Error(`Unknown section "${name}": use ${SECTIONS.join(', ')}.`);
+}
+const durationSec = Number(values.duration ?? (values.quick ? 2 : 5));
+const connections = Number(values.connections);
+const rounds = Number(values.rounds ?? (values.quick ? 1 : 3));
+const scale = values.real ? 1 : 1 / 10;
+
+const parts: string[] = [
+  '# wechat-gpt benchmarks',
+  '',
+  `${new Date().toISOString()} · Node ${process.version} · ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'CPU'} · ` +
+    `${Math.round(totalmem() / 2 ** 30)} GB · ${process.platform}`,
+];
+const print = (text: string) => {
+  parts.push(text);
+  console.log(text);
+};
+console.log(parts.join('\n'));
+
+if (only.includes('throughput')) {
+  const { markdown } = await benchThroughput({
+    durationSec,
+    rounds,
+    warmupSec: values.quick ? 0.5 : 1,
+    connections,
+    ...(values.log ? { logLevel: 'info' } : {}),
+  });
+  print(
+    `\n## Webhook throughput (keyword reply, loopback)\n\nautocannon, ${connections} connections, ${durationSec} s runs ` +
+      `after a warm-up, ${rounds} round${rounds === 1 ? '' : 's'} of the servers in turn, each wechat-gpt run on new instances (the median run is shown); ` +
+      `every request a new user and MsgId, validly signed. The servers share one process (one core), the load ` +
+      `generator has the other. "vs baseline" is req/s against the bare node:http handler of the same mode in this ` +
+      `run. wechat-gpt ${values.log ? 'logs every message at info (to /dev/null)' : 'with logging off'}.\n\n${markdown}`,
+  );
+}
+
+if (only.includes('deadline')) {
+  const { markdown } = await benchDeadline({ scale, messages: 31 });
+  const clock = values.real
+    ? 'real timing: WeChat timeout 5 s, reply budget 4.5 s, model latencies 0–30 s'
+    : 'compressed ×1/10 (as in the tests): WeChat timeout 500 ms, reply budget 450 ms, model latencies 0–3 s (read 1 s as 10 s)';
+  print(
+    `\n## Deadline behaviour\n\nA WeChat-like client (timeout, 3 attempts of the same message, then the continue word ` +
+      `「继续」 until the answer arrives) against a fake model whose latencies are spread evenly; ${clock}. ` +
+      `Active delivery pushes through a fake WeChat API.\n\n${markdown}`,
+  );
+}
+
+if (only.includes('memory')) {
+  const { markdown } = await benchMemory();
+  print(
+    `\n## Memory store\n\n100,000 users' sessions (one exchange each: a 20-character question, a 66-character answer, as JSON), ` +
+      `in a fresh process each, after GC.\n\n${markdown}`,
+  );
+}
+
+if (only.includes('startup')) {
+  const { markdown } = await benchStartup({ runs: values.quick ? 5 : 11 });
+  print(`\n## CLI start-up\n\n${markdown}`);
+}
+
+writeFileSync(values.out, `${parts.join('\n')}\n`);
+console.log(`\nwritten to ${values.out}`);

@@ -1,0 +1,79 @@
+/**
+ * The servers under load, in a process of their own (the load generator gets the other core), each on a port of
+ * 127.0.0.1: the bare baseline; wechat-gpt's node:http listener and its express app, on fresh stores; and the listener
+ * on a store already at its key bound (the steady state of a busy server, where every write evicts). Prints the ports
+ * as one JSON line; each `reset` line on stdin replaces the wechat-gpt instances with new ones and answers
+ * `{"reset":true}`; runs until stdin closes. `BENCH_LOG=info` logs every message (to /dev/null).
+ */
+import { openSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
+import { createLogger, createMemoryStore, createWechatGpt, type WechatGpt } from '../src/index.js';
+import { silentLogger } from '../src/logger.js';
+import { createBareWebhook } from './bare-webhook.js';
+import { BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER } from './constants.js';
+
+export type Target = 'bare' | 'listener' | 'express' | 'full';
+
+export type ServerPorts = Record<Target, number> & { pid: number };
+
+/** The memory store's default bound. */
+const MAX_KEYS = 200_000;
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
+}
+
+async function main(): Promise<void> {
+  const level = process.env.BENCH_LOG;
+  const logger = level ? createLogger({ level, destination: openSync('/dev/null', 'w') }) : silentLogger;
+  const create = (full: boolean): WechatGpt => {
+    const store = createMemoryStore({ maxKeys: MAX_KEYS });
+    if (full) for (let i = 0; i < MAX_KEYS; i++) void store.setValue(`fill:${i}`, 'x', 3600_000);
+    return createWechatGpt({
+      wechat: { ...BENCH_WECHAT },
+      keywords: [{ match: 'exact', pattern: KEYWORD, reply: { type: 'text', content: KEYWORD_ANSWER } }],
+      store,
+      logger,
+    });
+  };
+  let current = { listener: create(false), express: create(false), full: create(true) };
+
+  const bare = createBareWebhook({ ...BENCH_WECHAT, keyword: KEYWORD, answer: KEYWORD_ANSWER });
+  const handlers: Record<Target, (req: IncomingMessage, res: ServerResponse) => void> = {
+    bare: (req, res) => void bare(req, res),
+    listener: (req, res) => current.listener.listener(req, res),
+    express: (req, res) => current.express.app(req, res),
+    full: (req, res) => current.full.listener(req, res),
+  };
+  const targets = Object.keys(handlers) as Target[];
+  const servers = targets.map((target) => createServer(handlers[target]));
+  const ports = Object.fromEntries(
+    await Promise.all(targets.map(async (target, i) => [target, await listen(servers[i]!)] as const)),
+  ) as Record<Target, number>;
+  process.stdout.write(`${JSON.stringify({ ...ports, pid: process.pid })}\n`);
+
+  const closeAll = async () => {
+    await Promise.all(
+      Object.values(current).map(async (gpt) => {
+        await gpt.close({ drainMs: 1000 });
+        await gpt.store.close();
+      }),
+    );
+  };
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', async (line) => {
+    if (line.trim() !== 'reset') return;
+    await closeAll();
+    current = { listener: create(false), express: create(false), full: create(true) };
+    process.stdout.write(`${JSON.stringify({ reset: true })}\n`);
+  });
+  lines.on('close', async () => {
+    for (const server of servers) server.closeAllConnections();
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    await closeAll();
+  });
+}
+
+await main();

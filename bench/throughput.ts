@@ -1,0 +1,204 @@
+/**
+ * Webhook throughput and latency on loopback: autocannon against the bare baseline and wechat-gpt (its listener and
+ * its express app on fresh stores, and the listener on a store at its key bound), in plain and safe mode, all in the
+ * same run, in interleaved rounds (machines are noisy: the ratio to the baseline is the number to trust). The servers
+ * run in a child process; every request is a new user and MsgId, validly signed.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface, type Interface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import autocannon, { type Result } from 'autocannon';
+import { decrypt, parseEncryptedReply, parseReplyXml } from '../src/wechat/index.js';
+import { ACCOUNT, BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER } from './constants.js';
+import type { ServerPorts, Target } from './servers.js';
+import { type BenchMode, createRequestFactory, createRequestPool, type SignedRequest } from './signed-requests.js';
+import { fixed, markdownTable } from './table.js';
+
+export interface ThroughputOptions {
+  durationSec: number;
+  /** Each target is measured this many times, interleaved; the median run is reported. */
+  rounds: number;
+  warmupSec: number;
+  connections: number;
+  /** Log level of wechat-gpt's logger (to /dev/null); undefined for none. */
+  logLevel?: string;
+}
+
+export interface ThroughputRow {
+  target: Target;
+  mode: BenchMode;
+  requestsPerSec: number;
+  p50: number;
+  p99: number;
+  ratio: number;
+  errors: number;
+  non2xx: number;
+}
+
+const TARGETS: { target: Target; label: string }[] = [
+  { target: 'bare', label: 'bare node:http (baseline)' },
+  { target: 'listener', label: 'wechat-gpt `gpt.listener` (node:http)' },
+  { target: 'express', label: 'wechat-gpt `gpt.app` (express)' },
+  { target: 'full', label: 'wechat-gpt `gpt.listener`, store at its 200,000-key bound' },
+];
+
+/** Enough signed requests made ahead for any rate this machine can reach; more are made on the fly. */
+const POOL_PER_SECOND = 14_000;
+
+interface Servers {
+  ports: ServerPorts;
+  /** Replaces the wechat-gpt instances (and their stores) with new ones. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startServers(logLevel: string | undefined): Promise<Servers> {
+  const entry = fileURLToPath(new URL('./servers.ts', import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, ...(logLevel ? { BENCH_LOG: logLevel } : {}) },
+  });
+  const lines: Interface = createInterface({ input: child.stdout! });
+  const nextLine = () =>
+    new Promise<string>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`bench servers exited with ${code}`));
+      child.once('exit', onExit);
+      lines.once('line', (line) => {
+        child.off('exit', onExit);
+        resolve(line);
+      });
+    });
+  const ports = JSON.parse(await nextLine()) as ServerPorts;
+  return {
+    ports,
+    async reset() {
+      const answered = nextLine();
+      child.stdin!.write('reset\n');
+      await answered;
+    },
+    async close() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.stdin!.end();
+      await exited;
+    },
+  };
+}
+
+/** One request, checked like WeChat would read it: the keyword's answer, encrypted when the request was. */
+async function checkAnswer(url: string, request: SignedRequest, mode: BenchMode): Promise<void> {
+  const response = await fetch(`${url}${request.path}`, { method: 'POST', body: request.body });
+  const body = await response.text();
+  const xml =
+    mode === 'safe'
+      ? decrypt({
+          aesKey: BENCH_WECHAT.encodingAesKey,
+          appId: BENCH_WECHAT.appId,
+          encrypted: parseEncryptedReply(body).encrypt,
+        })
+      : body;
+  const reply = parseReplyXml(xml);
+  if (response.status !== 200 || reply.type !== 'text' || reply.content !== KEYWORD_ANSWER) {
+    throw new Error(`${url} answered ${response.status} ${body.slice(0, 200)}`);
+  }
+}
+
+let runs = 0;
+
+function requests(mode: BenchMode): () => SignedRequest {
+  return createRequestFactory({
+    mode,
+    path: '/wechat',
+    ...BENCH_WECHAT,
+    account: ACCOUNT,
+    content: KEYWORD,
+    prefix: String(++runs),
+  });
+}
+
+async function load(url: string, mode: BenchMode, durationSec: number, connections: number): Promise<Result> {
+  const next = createRequestPool(requests(mode), Math.ceil(durationSec * POOL_PER_SECOND));
+  return await autocannon({
+    url,
+    connections,
+    duration: durationSec,
+    timeout: 10,
+    method: 'POST',
+    headers: { 'content-type': 'text/xml' },
+    requests: [
+      {
+        setupRequest(request) {
+          const signed = next();
+          return { ...request, path: signed.path, body: signed.body };
+        },
+      },
+    ],
+  });
+}
+
+/** One measured run of one target: a checked answer, a warm-up, the load, and a checked answer again. */
+async function measure(url: string, mode: BenchMode, options: ThroughputOptions): Promise<Result> {
+  const check = requests(mode);
+  await checkAnswer(url, check(), mode);
+  if (options.warmupSec > 0) await load(url, mode, options.warmupSec, options.connections);
+  const result = await load(url, mode, options.durationSec, options.connections);
+  await checkAnswer(url, check(), mode);
+  return result;
+}
+
+/** The run with the median req/s (its latencies come with it). */
+function medianRun(results: Result[]): Result {
+  const sorted = [...results].sort((a, b) => a.requests.average - b.requests.average);
+  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+export async function benchThroughput(
+  options: ThroughputOptions,
+): Promise<{ rows: ThroughputRow[]; markdown: string }> {
+  const servers = await startServers(options.logLevel);
+  const rows: ThroughputRow[] = [];
+  try {
+    for (const mode of ['plain', 'safe'] as const) {
+      // Rounds of every target in turn, so drift on a noisy machine hits all alike.
+      const results = new Map<Target, Result[]>(TARGETS.map(({ target }) => [target, []]));
+      for (let round = 0; round < options.rounds; round++) {
+        for (const { target } of TARGETS) {
+          // Each run starts from new instances: a fresh store stays fresh, a full one full.
+          if (target !== 'bare') await servers.reset();
+          results.get(target)!.push(await measure(`http://127.0.0.1:${servers.ports[target]}`, mode, options));
+        }
+      }
+      const bare = medianRun(results.get('bare')!).requests.average;
+      for (const { target } of TARGETS) {
+        const all = results.get(target)!;
+        const median = medianRun(all);
+        rows.push({
+          target,
+          mode,
+          requestsPerSec: median.requests.average,
+          p50: median.latency.p50,
+          p99: median.latency.p99,
+          ratio: median.requests.average / bare,
+          errors: all.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
+          non2xx: all.reduce((sum, result) => sum + result.non2xx, 0),
+        });
+      }
+    }
+  } finally {
+    await servers.close();
+  }
+  const label = (target: Target) => TARGETS.find((t) => t.target === target)!.label;
+  const markdown = markdownTable(
+    ['mode', 'server', 'req/s', 'p50 ms', 'p99 ms', 'vs baseline', 'errors', 'non-2xx'],
+    rows.map((row) => [
+      row.mode,
+      label(row.target),
+      Math.round(row.requestsPerSec),
+      row.p50,
+      row.p99,
+      `${fixed(row.ratio, 2)}×`,
+      row.errors,
+      row.non2xx,
+    ]),
+  );
+  return { rows, markdown };
+}
