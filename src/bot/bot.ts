@@ -64,7 +64,8 @@ export function createBot({ config, store, llm, logger, wechatApi, now = Date.no
           : 'push-failed',
       ...(outcome.status === 'failed' && outcome.errcode !== undefined ? { error: `errcode ${outcome.errcode}` } : {}),
     };
-    logger.info({ ...record, key }, 'pushed');
+    const { time: _pushedAt, ...fields } = record; // pino adds its own `time`
+    logger.info({ ...fields, key }, 'pushed');
     onMessage?.(record);
   }
 
@@ -111,7 +112,8 @@ export function createBot({ config, store, llm, logger, wechatApi, now = Date.no
         ...(typeof outcome.meta?.source === 'string' ? { source: outcome.meta.source } : {}),
         ...(typeof outcome.meta?.llmError === 'string' ? { error: outcome.meta.llmError } : {}),
       };
-      logger.info({ ...record, key: outcome.key }, 'message');
+      const { time: _receivedAt, ...fields } = record; // pino adds its own `time`
+      logger.info({ ...fields, key: outcome.key }, 'message');
       onMessage?.(record);
       return outcome;
     },

@@ -199,7 +199,7 @@ export function createCoordinator({ config, store, logger, now, work, active, on
     const elapsed = () => now() - receivedAt;
     let record = await store.waitForJob(key, Math.max(0, timing.replyBudgetMs - elapsed()), signal);
     if (record) return fromRecord(record, attempt, delivered);
-    if (signal?.aborted) return dropped(key, attempt);
+    if (signal?.aborted) return dropped(key, openid, attempt);
 
     const pushing = leaveForPush(key, openid, attempt, receivedAt);
     if (pushing) return pushing;
@@ -214,13 +214,12 @@ export function createCoordinator({ config, store, logger, now, work, active, on
       const holdMs = timing.wechatTimeoutMs + HOLD_GRACE_MS - elapsed();
       record = await store.waitForJob(key, Math.max(0, holdMs), signal);
       if (record) return fromRecord(record, attempt, delivered);
-      if (signal?.aborted) return dropped(key, attempt);
+      if (signal?.aborted) return dropped(key, openid, attempt);
       // A client that does not drop at WeChat's timeout is not WeChat: answer as on the last attempt.
     }
 
-    const after = await store.deferJob(key);
+    const after = await deferToOutbox(key, openid);
     if (after?.status === 'done') return fromRecord(after, attempt, delivered);
-    await store.setValue(pendingKey(openid), key, timing.outboxTtlMs);
     const outcome: AttemptOutcome = {
       reply: { type: 'text', content: texts.thinking },
       attempt,
@@ -231,7 +230,35 @@ export function createCoordinator({ config, store, logger, now, work, active, on
     return outcome;
   }
 
-  function dropped(key: string, attempt: number): AttemptOutcome {
+  /** From now on the job's answer goes to the user's outbox (the continue word or the next message fetches it). */
+  async function deferToOutbox(key: string, openid: string): Promise<JobRecord | undefined> {
+    const after = await store.deferJob(key);
+    if (after && after.status !== 'done') await store.setValue(pendingKey(openid), key, timing.outboxTtlMs);
+    return after;
+  }
+
+  /**
+   * The client hung up before the answer. After the last attempt nobody will come back for it: send it to the outbox.
+   * After an earlier one WeChat retries at once; if no retry comes, the outbox gets it too.
+   */
+  function dropped(key: string, openid: string, attempt: number): AttemptOutcome {
+    const abandon = () =>
+      track(
+        deferToOutbox(key, openid).catch((error: unknown) => {
+          logger.warn({ key, err: error instanceof Error ? error.message : String(error) }, 'could not defer a job');
+        }),
+      );
+    if (attempt >= timing.attempts) abandon();
+    else {
+      setTimeout(() => {
+        void store
+          .getJob(key)
+          .then((job) => {
+            if (job?.status === 'pending' && job.attempts === attempt) abandon();
+          })
+          .catch(() => {});
+      }, timing.wechatTimeoutMs + HOLD_GRACE_MS).unref();
+    }
     return { reply: undefined, attempt, delivery: 'dropped', key, meta: {} };
   }
 

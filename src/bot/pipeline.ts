@@ -3,6 +3,7 @@
  * media, and the model. Produces the JobResult that every attempt of the message answers with.
  */
 import type { Logger, ResolvedConfig } from '../config.js';
+import { DEFAULT_MAX_RETRY_DELAY_MS } from '../llm/client.js';
 import type { JobResult, OutboxItem, Store } from '../store/types.js';
 import type { InboundMessage, Reply, WechatEvent } from '../wechat/types.js';
 import type { AnswerWithModel } from './chat.js';
@@ -73,7 +74,9 @@ export function createPipeline(deps: PipelineDependencies) {
       const job = await store.getJob(waitingKey);
       if (job && job.status !== 'done') {
         // A model call ends (answer or error) within this; a job older than that lost its instance mid-answer.
-        const longestAnswerMs = config.llm.timeoutMs * (config.llm.maxRetries + 1) + config.timing.wechatTimeoutMs;
+        const { timeoutMs, maxRetries } = config.llm;
+        const longestAnswerMs =
+          timeoutMs * (maxRetries + 1) + maxRetries * DEFAULT_MAX_RETRY_DELAY_MS + config.timing.wechatTimeoutMs;
         const waitMs = job.createdAt + longestAnswerMs - now();
         if (waitMs > 0) await store.waitForJob(waitingKey, waitMs);
         const ready = await store.shiftOutbox(openid);

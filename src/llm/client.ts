@@ -67,6 +67,9 @@ export function isLocalBaseUrl(baseUrl: string): boolean {
   }
 }
 
+/** The longest wait between two tries of one model call, whatever Retry-After says. */
+export const DEFAULT_MAX_RETRY_DELAY_MS = 2000;
+
 export function createLlmClient({
   apiKey,
   baseUrl = DEFAULT_BASE_URL,
@@ -77,7 +80,7 @@ export function createLlmClient({
   timeoutMs = 60_000,
   maxRetries = 1,
   retryDelayMs = 500,
-  maxRetryDelayMs = 2000,
+  maxRetryDelayMs = DEFAULT_MAX_RETRY_DELAY_MS,
   fetch,
 }: LlmClientOptions): LlmClient {
   const base = (baseUrl || DEFAULT_BASE_URL).replace(/\/+$/, '');

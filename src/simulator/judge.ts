@@ -5,6 +5,7 @@
 import {
   DecryptError,
   decrypt,
+  extractEncrypted,
   type InboundMessage,
   type ParsedReply,
   ProtocolError,
@@ -130,7 +131,8 @@ export function judgeReply(input: JudgeInput): Verdict {
   let xml: string | undefined = input.body;
   let reply: ParsedReply | undefined;
   try {
-    if (/<Encrypt>/.test(input.body)) {
+    // Encrypted means an <Encrypt> element under the root, not the word inside a plain reply's text.
+    if (input.body.includes('<Encrypt>') && extractEncrypted(input.body) !== undefined) {
       xml = openEncrypted(input.body, input, problems, now);
     } else if (input.mode === 'safe') {
       problems.push('安全模式 request, plaintext reply: encrypt the reply (Encrypt, MsgSignature, TimeStamp, Nonce).');

@@ -114,9 +114,7 @@ describe('client faults', () => {
     expect(callsFor(question)).toBe(1);
   });
 
-  // KNOWN BUG (src/bot/coordinator.ts, see the issue 7 report): a dropped last attempt returns 'dropped' without
-  // deferring the job, so its answer is stored as done but never reaches the outbox. Remove `.fails` once fixed.
-  it.fails('a client that vanishes on every attempt: the answer is not lost, the continue word delivers it', async () => {
+  it('a client that vanishes on every attempt: the answer is not lost, the continue word delivers it', async () => {
     const user = newUser();
     const question = 'slow:600 gone every time';
     const request = signed(h, question, user);

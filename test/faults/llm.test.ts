@@ -92,11 +92,8 @@ describe('model faults with one retry: the answer still arrives, with exactly on
     });
   }
 
-  // KNOWN BUG (src/bot/pipeline.ts continueAnswer, see the issue 7 report): the continue word gives up on a pending
-  // answer after timeoutMs × (maxRetries + 1) + wechatTimeoutMs, which leaves out the retry backoff (up to 2 s per
-  // retry), so here (400 ms × 2 + 500 ms < 2 s) it says the answer was lost while it is still coming. Remove `.fails`
-  // once the bound includes the backoff; the describe below shows the same flow with a bound that covers it.
-  it.fails('a Retry-After longer than the attempts, with short model timeouts: 继续 still gets the answer', async () => {
+  // The continue word waits as long as a model call can still be running: tries, timeouts and the retry backoff.
+  it('a Retry-After longer than the attempts, with short model timeouts: 继续 still gets the answer', async () => {
     const user = newUser();
     const question = 'slow retry-after, short timeouts';
     h.fake.script([{ status: 429, retryAfter: 30 }, { reply: 'worth the wait' }]);

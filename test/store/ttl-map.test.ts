@@ -1,0 +1,95 @@
+/** The memory store's container against a plain model of an LRU map with expiry, under random operations. */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createTtlMap } from '../../src/store/ttl-map.js';
+
+type Op =
+  | { kind: 'set'; key: string; ttl: number }
+  | { kind: 'get'; key: string }
+  | { kind: 'delete'; key: string }
+  | { kind: 'tick'; ms: number }
+  | { kind: 'sweep' };
+
+const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h');
+const op: fc.Arbitrary<Op> = fc.oneof(
+  fc.record({ kind: fc.constant('set' as const), key, ttl: fc.integer({ min: 1, max: 50 }) }),
+  fc.record({ kind: fc.constant('get' as const), key }),
+  fc.record({ kind: fc.constant('delete' as const), key }),
+  fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 30 }) }),
+  fc.record({ kind: fc.constant('sweep' as const) }),
+);
+
+/** The model: keys in least-recently-used order with their expiry; the same reclaim rules, written plainly. */
+function model(maxKeys: number) {
+  let order: { key: string; value: number; expiresAt: number }[] = [];
+  return {
+    set(k: string, value: number, expiresAt: number, time: number) {
+      const found = order.find((e) => e.key === k);
+      order = order.filter((e) => e.key !== k);
+      order.push({ key: k, value, expiresAt });
+      if (found) return;
+      for (let i = 0; i < 2 && order[0] && order[0].expiresAt <= time; i++) order.shift();
+      while (order.length > maxKeys) order.shift();
+    },
+    get(k: string, time: number) {
+      const found = order.find((e) => e.key === k);
+      order = order.filter((e) => e.key !== k);
+      if (!found || found.expiresAt <= time) return undefined;
+      order.push(found);
+      return found.value;
+    },
+    delete(k: string) {
+      order = order.filter((e) => e.key !== k);
+    },
+    sweep(time: number) {
+      order = order.filter((e) => e.expiresAt > time);
+    },
+    get size() {
+      return order.length;
+    },
+  };
+}
+
+describe('createTtlMap', () => {
+  it('behaves like an LRU map with expiry: same values, same size, same evictions', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.array(op, { maxLength: 200 }), (maxKeys, ops) => {
+        let time = 0;
+        const map = createTtlMap<number>({ maxKeys, now: () => time });
+        const expected = model(maxKeys);
+        ops.forEach((step, value) => {
+          switch (step.kind) {
+            case 'set':
+              map.set(step.key, value, step.ttl);
+              expected.set(step.key, value, time + step.ttl, time);
+              break;
+            case 'get':
+              expect(map.get(step.key)).toBe(expected.get(step.key, time));
+              break;
+            case 'delete':
+              map.delete(step.key);
+              expected.delete(step.key);
+              break;
+            case 'tick':
+              time += step.ms;
+              break;
+            case 'sweep':
+              map.sweep();
+              expected.sweep(time);
+              break;
+          }
+          expect(map.size).toBe(expected.size);
+        });
+      }),
+      { seed: 20261125, numRuns: 300 },
+    );
+  });
+
+  it('stays fast at its bound: 200,000 writes into 1,000 keys evict in order', () => {
+    const map = createTtlMap<number>({ maxKeys: 1000, now: () => 0 });
+    for (let i = 0; i < 200_000; i++) map.set(`k${i}`, i, 60_000);
+    expect(map.size).toBe(1000);
+    expect(map.get('k198999')).toBeUndefined();
+    expect(map.get('k199000')).toBe(199_000);
+  });
+});
