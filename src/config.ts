@@ -162,6 +162,8 @@ export interface Logger {
   info(fields: LogFields, message?: string): void;
   warn(fields: LogFields, message?: string): void;
   error(fields: LogFields, message?: string): void;
+  /** pino has it: lets callers skip building log fields nobody will see. */
+  isLevelEnabled?(level: 'debug' | 'info' | 'warn' | 'error'): boolean;
 }
 
 export const defaultTexts: Texts = {

@@ -13,7 +13,7 @@ const SECRET_FIELDS = [
   'authtoken',
 ];
 
-export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false };
 
 export function createLogger({
   level = process.env.LOG_LEVEL ?? 'info',

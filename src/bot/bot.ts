@@ -99,6 +99,8 @@ export function createBot({ config, store, llm, logger, wechatApi, now = Date.no
     async respond(message, context = {}) {
       const receivedAt = context.receivedAt ?? now();
       const outcome = await coordinator.respond(message, { ...context, receivedAt });
+      const logging = logger.isLevelEnabled?.('info') ?? true;
+      if (!logging && !onMessage) return outcome;
       const record: MessageRecord = {
         time: receivedAt,
         openid: message.fromUser,
@@ -112,8 +114,10 @@ export function createBot({ config, store, llm, logger, wechatApi, now = Date.no
         ...(typeof outcome.meta?.source === 'string' ? { source: outcome.meta.source } : {}),
         ...(typeof outcome.meta?.llmError === 'string' ? { error: outcome.meta.llmError } : {}),
       };
-      const { time: _receivedAt, ...fields } = record; // pino adds its own `time`
-      logger.info({ ...fields, key: outcome.key }, 'message');
+      if (logging) {
+        const { time: _receivedAt, ...fields } = record; // pino adds its own `time`
+        logger.info({ ...fields, key: outcome.key }, 'message');
+      }
       onMessage?.(record);
       return outcome;
     },

@@ -185,7 +185,10 @@ export function createCoordinator({ config, store, logger, now, work, active, on
       // A stray retry of a message whose answer was pushed: the user has it already.
       return { reply: { type: 'success' }, attempt, delivery: 'repeat', key: record.key, meta: { source: 'pushed' } };
     }
-    void store.markDelivered(record.key, delivery === 'retry' ? `attempt ${attempt}` : delivery).catch(() => {});
+    // Attempt 1 answering is the usual case, and what an unmarked job means; only the other ways are written down.
+    if (delivery !== 'passive') {
+      void store.markDelivered(record.key, delivery === 'retry' ? `attempt ${attempt}` : delivery).catch(() => {});
+    }
     return { reply: result.reply, attempt, delivery, key: record.key, meta: result.meta };
   }
 

@@ -7,6 +7,8 @@ export function fillTemplate(template: string, values: Record<string, string | n
 
 /** A short quote of what the user said, for "你之前问的「…」". */
 export function quote(text: string, maxChars = 20): string {
+  // Fast path: UTF-16 length bounds the number of characters, so a short text needs no splitting.
+  if (text.length <= maxChars) return text.replace(/\s+/g, ' ').trim();
   const chars = Array.from(text.replace(/\s+/g, ' ').trim());
   return chars.length <= maxChars ? chars.join('') : `${chars.slice(0, maxChars).join('')}…`;
 }
