@@ -74,7 +74,8 @@ export function createBot({ config, store, llm, logger, wechatApi, now = Date.no
     store,
     logger,
     now,
-    work: (message, key, receivedAt) => pipeline(message, key, receivedAt),
+    work: (message, key, receivedAt) => pipeline.work(message, key, receivedAt),
+    quickAnswer: (message) => pipeline.quickAnswer(message),
     active,
     onPushed: recordPush,
   });

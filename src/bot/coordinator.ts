@@ -42,6 +42,8 @@ export interface CoordinatorDependencies {
   now: () => number;
   /** The message's work; started once, by its first attempt. */
   work: (message: InboundMessage, key: string, receivedAt: number) => Promise<JobResult>;
+  /** Answers that need no job (deterministic, one page): tried before the message is claimed. */
+  quickAnswer?: (message: InboundMessage) => Promise<JobResult | undefined>;
   /** Pushing late answers (active delivery). Without it, or in passive mode, late answers wait in the outbox. */
   active?: ActiveDelivery;
   /** Told when a pushed answer went out (or fell back to the outbox). */
@@ -63,7 +65,16 @@ interface PushIntent {
   stopTyping: () => void;
 }
 
-export function createCoordinator({ config, store, logger, now, work, active, onPushed }: CoordinatorDependencies) {
+export function createCoordinator({
+  config,
+  store,
+  logger,
+  now,
+  work,
+  quickAnswer,
+  active,
+  onPushed,
+}: CoordinatorDependencies) {
   const { timing, texts } = config;
   const inFlight = new Set<Promise<unknown>>();
   /** Jobs whose work runs in this process, and those whose work has produced its result (being stored now). */
@@ -195,6 +206,8 @@ export function createCoordinator({ config, store, logger, now, work, active, on
   async function respond(message: InboundMessage, { signal, receivedAt = now() }: AttemptContext = {}) {
     const key = jobKey(message);
     const openid = message.fromUser;
+    const quick = await quickAnswer?.(message);
+    if (quick) return { reply: quick.reply, attempt: 1, delivery: 'passive' as const, key, meta: quick.meta };
     const { attempt, job } = await store.claimAttempt(key, openid, timing.jobTtlMs);
     if (attempt === 1) runJob(key, () => work(message, key, receivedAt));
     const delivered: Delivery = job.status === 'done' && attempt > 1 ? 'repeat' : attempt === 1 ? 'passive' : 'retry';

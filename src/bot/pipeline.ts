@@ -208,7 +208,33 @@ export function createPipeline(deps: PipelineDependencies) {
     return { reply: { type: 'text', content }, meta: { source: 'waiting', remaining: waiting.remaining } };
   }
 
-  return async function work(message: InboundMessage, key: string, receivedAt: number): Promise<JobResult> {
+  /**
+   * The fast path for answers that need no job: a text message that a keyword rule answers in one page, from a user
+   * with nothing queued. Deterministic, so a retry gets the same reply without dedupe; no model, no outbox. Undefined
+   * sends the message down the full path (before anything was counted).
+   */
+  async function quickAnswer(message: InboundMessage): Promise<JobResult | undefined> {
+    if (message.type !== 'text' || handlers.length > 0 || rules.length === 0) return undefined;
+    const text = message.content;
+    const said = text.trim().toLowerCase();
+    const isWord = (words: string[]) => words.some((word) => said.startsWith(word.toLowerCase()));
+    if (isWord(commands.reset) || isWord(commands.help) || isWord(commands.continue) || isWord(commands.image)) {
+      return undefined;
+    }
+    const reply = matchText(rules, text);
+    if (!reply) return undefined;
+    const result = reply.type === 'text' ? textResult(reply.content, 'keyword') : replyResult(reply, 'keyword');
+    if (result.morePages) return undefined;
+    const openid = message.fromUser;
+    if ((await store.summarizeOutbox(openid)).pages > 0) return undefined;
+    if (limits.userMessagesPerMinute > 0) {
+      const count = await store.hit(`rate:${openid}`, 60_000);
+      if (count > limits.userMessagesPerMinute) return textResult(texts.rateLimited, 'rate-limit');
+    }
+    return result;
+  }
+
+  async function work(message: InboundMessage, key: string, receivedAt: number): Promise<JobResult> {
     const openid = message.fromUser;
     const text = message.type === 'text' ? message.content : message.type === 'voice' ? message.recognition : undefined;
     const isUserMessage = message.type !== 'event' && message.type !== 'unknown';
@@ -245,7 +271,9 @@ export function createPipeline(deps: PipelineDependencies) {
       question: quote(text ?? `[${message.type}]`),
     }));
     return deliverWaitingWithNew(waiting, key, openid, fresh, receivedAt);
-  };
+  }
+
+  return { work, quickAnswer };
 }
 
 export type Pipeline = ReturnType<typeof createPipeline>;

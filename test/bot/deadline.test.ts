@@ -16,7 +16,9 @@ function latencyOf(question: string): number {
 describe('deadline coordinator', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness();
+    h = await startHarness({
+      config: { keywords: [{ match: 'exact', pattern: '价格', reply: { type: 'text', content: '99 元' } }] },
+    });
     h.fake.setDefault((req) => {
       const question = lastUserText(req.body as ChatBody);
       return { reply: `answer:${question}`, latencyMs: latencyOf(question) };
@@ -77,6 +79,16 @@ describe('deadline coordinator', () => {
     expect(second.userSees).toContain('slow:1600 q6」的回答');
     expect(second.userSees).toContain('answer:slow:30 q7');
     expect(await h.gpt.store.summarizeOutbox(user)).toMatchObject({ unseenAnswers: 0 });
+  });
+
+  it('a keyword asked while an answer waits gets both: the waiting answer and the keyword reply', async () => {
+    const user = newUser();
+    expect((await h.send('slow:1600 q10', { user })).userSees).toMatch(/正在思考中/);
+    await new Promise((r) => setTimeout(r, 400));
+    const second = await h.send('价格', { user });
+    expect(second.userSees).toContain('answer:slow:1600 q10');
+    expect(second.userSees).toContain('99 元');
+    expect((await h.send('价格', { user })).userSees).toBe('99 元');
   });
 
   it('a slow new question asked while an answer waits follows into the outbox', async () => {

@@ -208,7 +208,12 @@ describe('without an API key', () => {
 describe('limits', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ config: { limits: { userMessagesPerMinute: 3, maxConcurrentLlmCalls: 1 } } });
+    h = await startHarness({
+      config: {
+        limits: { userMessagesPerMinute: 3, maxConcurrentLlmCalls: 1 },
+        keywords: [{ match: 'exact', pattern: '价格', reply: { type: 'text', content: '99' } }],
+      },
+    });
     h.fake.setDefault({ reply: 'ok', latencyMs: 150 });
   });
   afterAll(() => h.close());
@@ -219,6 +224,15 @@ describe('limits', () => {
     for (let i = 0; i < 4; i++) seenTexts.push((await h.send(`q${i}`, { user })).userSees);
     expect(seenTexts.slice(0, 3)).toEqual(['ok', 'ok', 'ok']);
     expect(seenTexts[3]).toMatch(/太快/);
+  });
+
+  it('counts keyword answers (the fast path) against the same limit', async () => {
+    const user = newUser();
+    const seenTexts: string[] = [];
+    for (let i = 0; i < 2; i++) seenTexts.push((await h.send('价格', { user })).userSees);
+    seenTexts.push((await h.send('q', { user })).userSees);
+    seenTexts.push((await h.send('价格', { user })).userSees);
+    expect(seenTexts).toEqual(['99', '99', 'ok', expect.stringMatching(/太快/)]);
   });
 
   it('caps concurrent model calls and tells the extra users to try later', async () => {
