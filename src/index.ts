@@ -18,7 +18,7 @@ import type { WechatApi } from './wechat-api/types.js';
 export interface WechatGpt {
   /** An express app serving the webhook at config.path and /healthz. */
   app: Express;
-  /** The same routes as a router, to mount in your own express app (before any body parser). */
+  /** The same routes as a router, to mount in your own express app (it reads the raw body, or express.text()'s). */
   router: Router;
   /** The webhook as a plain (req, res) handler, the fastest way to serve it. */
   webhook: WebhookHandler;

@@ -2,11 +2,27 @@
 import type { IncomingMessage } from 'node:http';
 import { ProtocolError } from '../wechat/errors.js';
 
+/**
+ * The body, read here, or as a body parser mounted before the webhook left it (express.text / express.raw): their
+ * `req.body` holds the exact text, so the signature still checks out.
+ */
+export function bodyOf(req: IncomingMessage & { body?: unknown }, maxBytes: number): Promise<string> {
+  const parsed = req.body;
+  if (req.readableEnded && (typeof parsed === 'string' || Buffer.isBuffer(parsed))) {
+    const text = typeof parsed === 'string' ? parsed : parsed.toString('utf8');
+    if (Buffer.byteLength(text) > maxBytes) return Promise.reject(bodyTooLarge(maxBytes));
+    return Promise.resolve(text);
+  }
+  return readRawBody(req, maxBytes);
+}
+
+const bodyTooLarge = (maxBytes: number) =>
+  new ProtocolError('BODY_TOO_LARGE', `Request body is larger than ${maxBytes} bytes.`, {
+    hint: 'WeChat messages are small; raise limits.maxBodyBytes only if you are sure.',
+  });
+
 export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<string> {
-  const tooLarge = () =>
-    new ProtocolError('BODY_TOO_LARGE', `Request body is larger than ${maxBytes} bytes.`, {
-      hint: 'WeChat messages are small; raise limits.maxBodyBytes only if you are sure.',
-    });
+  const tooLarge = () => bodyTooLarge(maxBytes);
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     req.resume();

@@ -19,7 +19,7 @@ import {
 } from '../wechat/index.js';
 import type { InboundMessage, Reply } from '../wechat/types.js';
 import { errorResponse } from './error-response.js';
-import { readRawBody } from './raw-body.js';
+import { bodyOf } from './raw-body.js';
 
 export interface WebhookOptions {
   config: ResolvedConfig;
@@ -131,7 +131,7 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
         return;
       }
       const receivedAt = now();
-      const body = await readRawBody(req, config.limits.maxBodyBytes);
+      const body = await bodyOf(req, config.limits.maxBodyBytes);
       const { xml, encrypted, nonce } = openPost(query, body);
       const message = parseMessage(xml);
 
