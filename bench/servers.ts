@@ -14,7 +14,7 @@ import { silentLogger } from '../src/logger.js';
 import { createBareWebhook } from './bare-webhook.js';
 import { BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER } from './constants.js';
 
-export type Target = 'bare' | 'listener' | 'express' | 'full';
+export type Target = 'bare' | 'listener' | 'job' | 'express' | 'full';
 
 export type ServerPorts = Record<Target, number> & { pid: number };
 
@@ -28,22 +28,35 @@ function listen(server: Server): Promise<number> {
 async function main(): Promise<void> {
   const level = process.env.BENCH_LOG;
   const logger = level ? createLogger({ level, destination: openSync('/dev/null', 'w') }) : silentLogger;
-  const create = (full: boolean): WechatGpt => {
+  const create = (full: boolean, viaHandler = false): WechatGpt => {
     const store = createMemoryStore({ maxKeys: MAX_KEYS });
     if (full) for (let i = 0; i < MAX_KEYS; i++) void store.setValue(`fill:${i}`, 'x', 3600_000);
-    return createWechatGpt({
+    const gpt = createWechatGpt({
       wechat: { ...BENCH_WECHAT },
       keywords: [{ match: 'exact', pattern: KEYWORD, reply: { type: 'text', content: KEYWORD_ANSWER } }],
       store,
       logger,
     });
+    // The same answer from a custom handler: handlers may do anything, so it takes the full path (claim, job, waiter)
+    // that a message for the model takes, minus the model.
+    if (viaHandler) {
+      gpt.bot.use(({ text }) => (text === KEYWORD ? { type: 'text', content: KEYWORD_ANSWER } : undefined));
+    }
+    return gpt;
   };
-  let current = { listener: create(false), express: create(false), full: create(true) };
+  const fresh = () => ({
+    listener: create(false),
+    job: create(false, true),
+    express: create(false),
+    full: create(true),
+  });
+  let current = fresh();
 
   const bare = createBareWebhook({ ...BENCH_WECHAT, keyword: KEYWORD, answer: KEYWORD_ANSWER });
   const handlers: Record<Target, (req: IncomingMessage, res: ServerResponse) => void> = {
     bare: (req, res) => void bare(req, res),
     listener: (req, res) => current.listener.listener(req, res),
+    job: (req, res) => current.job.listener(req, res),
     express: (req, res) => current.express.app(req, res),
     full: (req, res) => current.full.listener(req, res),
   };
@@ -66,7 +79,7 @@ async function main(): Promise<void> {
   lines.on('line', async (line) => {
     if (line.trim() !== 'reset') return;
     await closeAll();
-    current = { listener: create(false), express: create(false), full: create(true) };
+    current = fresh();
     process.stdout.write(`${JSON.stringify({ reset: true })}\n`);
   });
   lines.on('close', async () => {

@@ -38,6 +38,7 @@ export interface ThroughputRow {
 const TARGETS: { target: Target; label: string }[] = [
   { target: 'bare', label: 'bare node:http (baseline)' },
   { target: 'listener', label: 'wechat-gpt `gpt.listener` (node:http)' },
+  { target: 'job', label: 'wechat-gpt `gpt.listener`, full path (answer from a handler)' },
   { target: 'express', label: 'wechat-gpt `gpt.app` (express)' },
   { target: 'full', label: 'wechat-gpt `gpt.listener`, store at its 200,000-key bound' },
 ];
