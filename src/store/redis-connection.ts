@@ -50,16 +50,19 @@ export function connect(redis: Redis, timeoutMs: number): Promise<void> {
 /** Logs an outage once when it starts and once when it ends, not every reconnect attempt. */
 export function watchConnection(redis: Redis, name: string, logger: Logger, closing: () => boolean): void {
   let lost = false;
+  let connected = redis.status === 'ready';
   redis.on('error', (error: Error) => logger.debug({ connection: name, err: error.message }, 'Redis error'));
   redis.on('close', () => {
     if (lost || closing()) return;
     lost = true;
-    logger.warn({ connection: name }, 'Redis connection lost; reconnecting');
+    if (connected) logger.warn({ connection: name }, 'Redis connection lost; reconnecting');
+    else logger.warn({ connection: name }, 'Redis not reachable yet; retrying');
   });
   redis.on('ready', () => {
-    if (!lost) return;
+    const wasLost = lost;
     lost = false;
-    logger.info({ connection: name }, 'Redis connection restored');
+    if (wasLost) logger.info({ connection: name }, connected ? 'Redis connection restored' : 'Redis connected');
+    connected = true;
   });
 }
 
