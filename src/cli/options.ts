@@ -15,6 +15,8 @@ export interface ConfigOptionsSelection {
   keys?: readonly SettingKey[];
   /** Add --tunnel [mode] and --no-tunnel (default true). */
   tunnel?: boolean;
+  /** Help texts that read better for this command (simulate and verify talk to a server, they do not run one). */
+  help?: Partial<Record<SettingKey, string>>;
 }
 
 const TUNNEL_MODES: readonly TunnelMode[] = ['auto', 'ngrok', 'none'];
@@ -23,12 +25,16 @@ const TUNNEL_MODES: readonly TunnelMode[] = ['auto', 'ngrok', 'none'];
  * Adds `--config` and a flag for every non-secret setting. Descriptions name the environment variable; no commander
  * defaults or `.env()`, because the loader decides precedence and records sources.
  */
-export function addConfigOptions(command: Command, { keys, tunnel = true }: ConfigOptionsSelection = {}): Command {
+export function addConfigOptions(
+  command: Command,
+  { keys, tunnel = true, help = {} }: ConfigOptionsSelection = {},
+): Command {
   command.option('-c, --config <file>', 'the config file (default: wechat-gpt.config.json)');
   for (const spec of SETTINGS as readonly SettingSpec[]) {
     if (!spec.flag) continue;
     if (keys && !(keys as readonly string[]).includes(spec.key)) continue;
-    command.option(spec.flag, `${spec.flagHelp ?? spec.description}${spec.env ? ` (env: ${spec.env})` : ''}`);
+    const text = help[spec.key as SettingKey] ?? spec.flagHelp ?? spec.description;
+    command.option(spec.flag, `${text}${spec.env ? ` (env: ${spec.env})` : ''}`);
   }
   if (tunnel) {
     command.option(

@@ -30,6 +30,15 @@ describe('wechat-gpt --help, --version, mistakes', () => {
     expect(stdout).toContain('Examples:');
   });
 
+  it('words --port for what each command does with it: serve listens, simulate and verify talk to a server', async () => {
+    expect((await cli(['serve', '--help'])).stdout).toMatch(/--port <number>\s+port to listen on/);
+    for (const command of ['simulate', 'verify']) {
+      const { stdout } = await cli([command, '--help']);
+      expect(stdout).toMatch(/--port <number>\s+port of the local server to talk to/);
+      expect(stdout).not.toContain('port to listen on');
+    }
+  });
+
   it('prints the version from package.json with -v and --version', async () => {
     const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
       version: string;

@@ -51,7 +51,14 @@ export function simulateCommand(ctx: CliContext): Command {
     .option('--timeout <ms>', "WeChat's timeout per attempt (default: timing.wechatTimeoutMs of the config file, 5000)")
     .option('--json', 'print the result as JSON (one line per message with --interactive)')
     .option('-i, --interactive', 'chat with the bot as one user; /? lists the commands');
-  addConfigOptions(command, { keys: ['serve.port', 'path', 'wechat.appId'], tunnel: false });
+  addConfigOptions(command, {
+    keys: ['serve.port', 'path', 'wechat.appId'],
+    tunnel: false,
+    help: {
+      'serve.port': 'port of the local server to talk to, when --url is not given (default 3000)',
+      path: 'webhook path on that server (default /wechat)',
+    },
+  });
   return command
     .addHelpText(
       'after',

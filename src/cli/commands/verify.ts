@@ -37,7 +37,14 @@ export function verifyCommand(ctx: CliContext): Command {
     .option('--url <url>', 'the URL to check (default: the local server, http://127.0.0.1:<port><path>)')
     .option('--timeout <ms>', 'how long to wait for the answer (default: timing.wechatTimeoutMs, 5000)')
     .option('--json', 'print the result as JSON');
-  addConfigOptions(command, { keys: ['serve.port', 'path'], tunnel: false });
+  addConfigOptions(command, {
+    keys: ['serve.port', 'path'],
+    tunnel: false,
+    help: {
+      'serve.port': 'port of the local server to talk to, when --url is not given (default 3000)',
+      path: 'webhook path on that server (default /wechat)',
+    },
+  });
   return command
     .addHelpText(
       'after',
