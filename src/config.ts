@@ -54,6 +54,8 @@ export interface Texts {
   waitingAnswer: string;
   /** Appended when a new question is still being answered while a waiting one is delivered. */
   newQuestionPending: string;
+  /** The same, when the new answer will be pushed (active delivery). */
+  newQuestionPushed: string;
   storeDown: string;
   /** The image command without a description. `{command}` is the command word. */
   imageUsage: string;
@@ -192,6 +194,7 @@ export const defaultTexts: Texts = {
   internalError: '抱歉，出了点问题，请稍后再试。',
   waitingAnswer: '你之前问的「{question}」的回答：\n\n',
   newQuestionPending: '\n\n（你的新问题还在思考中，回复「继续」获取）',
+  newQuestionPushed: '\n\n（你的新问题还在思考中，想好了马上发给你）',
   storeDown: '系统繁忙（存储暂时不可用），请稍后再试。',
   imageUsage: '用法：{command} 一只在月亮上钓鱼的猫',
   imageNeedsApi: '画图功能需要公众号的 AppID 和 AppSecret（图片要先上传为素材），请联系管理员配置。',

@@ -178,16 +178,25 @@ export function createCoordinator({
     return { reply: { type: 'success' }, attempt, delivery: 'push', key, meta: { source: 'push-pending' } };
   }
 
-  /** A job that answers only through the outbox (a new question asked while another answer waited). */
-  function startLateAnswer(key: string, openid: string, produce: () => Promise<JobResult>): void {
+  /**
+   * A job with no attempt of its own (a new question asked while another answer waited): pushed when ready in active
+   * delivery, otherwise kept in the outbox. Returns which, so the reply can say so.
+   */
+  function startLateAnswer(key: string, openid: string, produce: () => Promise<JobResult>): 'push' | 'outbox' {
+    const pushing = active?.isActive() === true;
     track(
       (async () => {
         await store.claimAttempt(key, openid, timing.jobTtlMs);
-        await store.deferJob(key);
-        await store.setValue(pendingKey(openid), key, timing.outboxTtlMs);
+        if (pushing && active) {
+          pushIntents.set(key, { openid, receivedAt: now(), stopTyping: active.startTyping(openid) });
+        } else {
+          await store.deferJob(key);
+          await store.setValue(pendingKey(openid), key, timing.outboxTtlMs);
+        }
         runJob(key, produce);
       })().catch((error: unknown) => failed(error, key)),
     );
+    return pushing ? 'push' : 'outbox';
   }
 
   function fromRecord(record: JobRecord, attempt: number, delivery: Delivery): AttemptOutcome {

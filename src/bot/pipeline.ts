@@ -28,7 +28,7 @@ export interface PipelineDependencies {
   logger: Logger;
   now: () => number;
   /** Starts a job that answers on its own into the outbox (used for a new question asked while an answer waits). */
-  startLateAnswer: (key: string, openid: string, work: () => Promise<JobResult>) => void;
+  startLateAnswer: (key: string, openid: string, work: () => Promise<JobResult>) => 'push' | 'outbox';
 }
 
 /** The key under which the job of a user's answer still being prepared for the outbox is remembered. */
@@ -198,11 +198,11 @@ export function createPipeline(deps: PipelineDependencies) {
     }
     // The new answer goes to the outbox as an unseen answer of its own.
     const lateKey = `${key}:late`;
-    deps.startLateAnswer(lateKey, openid, () => fresh);
+    const late = deps.startLateAnswer(lateKey, openid, () => fresh);
     if (!waitingText) return { reply: waiting.reply, meta: { source: 'waiting' } };
     // One page only: pages of the waiting answer still queued must stay its next pages (no morePages here).
     const fits = (content: string) => utf8Bytes(content) <= limits.maxReplyBytes;
-    const withNotice = `${waitingText}${texts.newQuestionPending}`;
+    const withNotice = `${waitingText}${late === 'push' ? texts.newQuestionPushed : texts.newQuestionPending}`;
     if (!fits(withNotice) && !fits(waitingText)) return { reply: waiting.reply, meta: { source: 'waiting' } };
     const content = fits(withNotice) ? withNotice : waitingText;
     return { reply: { type: 'text', content }, meta: { source: 'waiting', remaining: waiting.remaining } };

@@ -138,6 +138,23 @@ describe('active delivery', () => {
     expect(next.userSees).toContain('answer:slow:10 next question');
   });
 
+  it('a slow new question asked while an unpushed answer waits: the waiting answer now, the new one pushed', async () => {
+    const user = newUser();
+    api.inject('/cgi-bin/message/custom/send', 45015);
+    await h.send('slow:600 first', { user });
+    await eventually(() => h.records.find((r) => r.openid === user && r.delivery === 'outbox'));
+    const next = await h.send('slow:900 second', { user });
+    expect(next.userSees).toContain('answer:slow:600 first');
+    expect(next.userSees).toContain('想好了马上发给你');
+    const pushed = await eventually(() =>
+      texts(api, user).find(
+        (body) => (body.text as { content?: string } | undefined)?.content === 'answer:slow:900 second',
+      ),
+    );
+    expect(pushed).toMatchObject({ touser: user, msgtype: 'text' });
+    expect((await h.gpt.store.summarizeOutbox(user)).unseenAnswers).toBe(0);
+  });
+
   it('switches to passive for the rest of the run on 48001, keeping the answer', async () => {
     const api2 = await startFakeWechatApi({ appId: APP_ID, appSecret: APP_SECRET });
     const h2 = await startHarness({ config: { wechat: { token: TOKEN, appSecret: APP_SECRET, apiBase: api2.url } } });
