@@ -38,8 +38,11 @@ export function createChat({ llm, store, config, semaphore, logger, now }: ChatD
       const result = await llm.chat({ messages: toLlmMessages(config.llm.systemPrompt, turns), model });
       const text = toWechatText(result.text);
       const answerTurn: ChatTurn = { role: 'assistant', content: result.text, at: now() };
-      const next = appendTurns({ turns, updatedAt: now() }, [answerTurn], now());
       try {
+        // Read the conversation again: another message of this user may have finished while the model was thinking,
+        // and its turns must not be overwritten with the snapshot taken before.
+        const latest = await store.getSession(openid);
+        const next = appendTurns(latest, [userTurn, answerTurn], now());
         await store.setSession(
           openid,
           { ...next, turns: boundTurns(next.turns, config.session) },

@@ -45,6 +45,21 @@ describe('conversation engine', () => {
     expect(after.messages.map((m) => m.role)).toEqual(['system', 'user']);
   });
 
+  it('keeps both turns of two messages of one user answered at the same time', async () => {
+    const user = newUser();
+    h.fake.script([
+      { reply: 'echo:第一条', latencyMs: 150 },
+      { reply: 'echo:第二条', latencyMs: 50 },
+    ]);
+    await Promise.all([h.send('第一条', { user }), h.send('第二条', { user })]);
+    await h.send('第三条', { user });
+    const seenByModel = h.fake.requests.at(-1)!.body as ChatBody;
+    const said = seenByModel.messages.filter((m) => m.role !== 'system').map((m) => String(m.content));
+    expect(said).toHaveLength(5);
+    expect(said).toEqual(expect.arrayContaining(['第一条', 'echo:第一条', '第二条', 'echo:第二条']));
+    expect(said.at(-1)).toBe('第三条');
+  });
+
   it('keeps other users apart', async () => {
     const a = newUser();
     const b = newUser();
