@@ -104,6 +104,15 @@ export async function startServe({
     );
     cleanups.push(() => gpt.close({ drainMs: 0 }));
 
+    // A promise of ours rejecting with nobody listening must not take the bot down (Node's default is to exit).
+    const onUnhandled = (reason: unknown) => {
+      libraryLogger.error({ err: reason instanceof Error ? reason.message : String(reason) }, 'unhandled rejection');
+    };
+    process.on('unhandledRejection', onUnhandled);
+    cleanups.push(async () => {
+      process.off('unhandledRejection', onUnhandled);
+    });
+
     const server = createServer(gpt.listener);
     const port = await listen(server, { port: cli.port, host: cli.host });
     cleanups.push(() => closeServer(server, 0));
