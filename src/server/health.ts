@@ -10,6 +10,8 @@ export interface HealthReport {
   store: { kind: string; ok: boolean; error?: string };
   llm: { configured: boolean; baseUrl: string; model: string };
   mode: 'plain' | 'safe';
+  /** How late answers reach users now (active turns passive after a 48001). */
+  delivery: 'passive' | 'active';
   inFlight: number;
   uptimeSec: number;
 }
@@ -38,6 +40,7 @@ export function createHealthHandler({
       store: storeStatus,
       llm: { configured: llm.configured, baseUrl: llm.baseUrl, model: config.llm.model },
       mode: config.wechat.encodingAesKey ? 'safe' : 'plain',
+      delivery: bot.deliveryMode(),
       inFlight: bot.inFlight,
       uptimeSec: Math.round((Date.now() - startedAt) / 1000),
     };

@@ -166,6 +166,8 @@ describe('active delivery', () => {
       await h2.send('first', { user });
       await eventually(() => h2.records.find((r) => r.openid === user && r.delivery === 'outbox'));
       expect(h2.gpt.deliveryMode()).toBe('passive');
+      const health = (await (await fetch(`${h2.baseUrl}/healthz`)).json()) as { delivery: string };
+      expect(health.delivery).toBe('passive');
       expect((await h2.send('继续', { user })).userSees).toBe('late answer');
       // Now passive: a slow answer is held for WeChat's retry instead of being pushed.
       const passive = await h2.send('second', { user });

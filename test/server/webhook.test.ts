@@ -111,6 +111,7 @@ describe('webhook', () => {
       status: 'ok',
       store: { kind: 'memory', ok: true },
       llm: { configured: true, model: 'test-model' },
+      delivery: 'passive',
     });
     expect(JSON.stringify(body)).not.toContain('sk-test');
   });
