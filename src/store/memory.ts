@@ -3,7 +3,16 @@
  * TTL on every entry. Operations never await between reading and writing, so each one is atomic; waitForJob wakes on
  * completeJob through in-process waiters, never by polling. One process only: use the Redis store for several.
  */
-import { dropSeen, type QueuedAnswer, seenRest, shiftPage, shiftUnseen, summarize, unseenAnswer } from './outbox.js';
+import {
+  capAnswers,
+  dropSeen,
+  type QueuedAnswer,
+  seenRest,
+  shiftPage,
+  shiftUnseen,
+  summarize,
+  unseenAnswer,
+} from './outbox.js';
 import { createTtlMap, flatString, ownString } from './ttl-map.js';
 import type { CompleteOutcome, JobRecord, OutboxItem, Session, Store } from './types.js';
 import { createJobWaiters } from './waiters.js';
@@ -104,7 +113,7 @@ export function createMemoryStore({
       job.result = stored;
       map.set(jobKey(key), job, ttlMs);
       if (deferred) {
-        writeOutbox(job.openid, [...(readOutbox(job.openid) ?? []), unseenAnswer(job.key, stored)]);
+        writeOutbox(job.openid, capAnswers([...(readOutbox(job.openid) ?? []), unseenAnswer(job.key, stored)]));
       } else if (result.morePages?.length) {
         // The user now reads this answer: its rest replaces the rest of answers seen before.
         writeOutbox(job.openid, [...dropSeen(readOutbox(job.openid) ?? []), seenRest(job.key, result.morePages)]);

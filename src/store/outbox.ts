@@ -15,6 +15,17 @@ export interface QueuedAnswer {
   pages: Reply[];
 }
 
+/**
+ * Answers kept per user: a user who asks faster than they read cannot grow their outbox without bound (the oldest
+ * answers go first; each answer is at most a few pages).
+ */
+export const MAX_QUEUED_ANSWERS = 20;
+
+/** The newest MAX_QUEUED_ANSWERS answers. */
+export function capAnswers(answers: QueuedAnswer[]): QueuedAnswer[] {
+  return answers.length > MAX_QUEUED_ANSWERS ? answers.slice(-MAX_QUEUED_ANSWERS) : answers;
+}
+
 /** A deferred job's answer: every page, unseen. */
 export function unseenAnswer(answerId: string, result: JobResult): QueuedAnswer {
   return {

@@ -6,6 +6,26 @@
  * only read the JSON (answerId), never re-encode it, so replies come back byte for byte.
  */
 
+import { MAX_QUEUED_ANSWERS } from './outbox.js';
+
+/** Keeps the newest MAX_QUEUED_ANSWERS answers (runs of pages with one answerId); LTRIM keeps the TTL. */
+const CAP_ANSWERS = `
+local function capAnswers(key)
+  local items = redis.call('LRANGE', key, 0, -1)
+  local starts = {}
+  local last = nil
+  for i, item in ipairs(items) do
+    local id = cjson.decode(string.sub(item, 2)).answerId
+    if id ~= last then
+      starts[#starts + 1] = i
+      last = id
+    end
+  end
+  local excess = #starts - ${MAX_QUEUED_ANSWERS}
+  if excess > 0 then redis.call('LTRIM', key, starts[excess + 1] - 1, -1) end
+end
+`;
+
 /** Drops the pages of seen answers: 'C' pages that do not follow their own answer's 'U' page. Keeps the TTL. */
 const DROP_SEEN = `
 local function dropSeen(key)
@@ -50,7 +70,7 @@ return redis.call('HGETALL', KEYS[1])`,
    */
   wgComplete: {
     numberOfKeys: 2,
-    lua: `${DROP_SEEN}
+    lua: `${DROP_SEEN}${CAP_ANSWERS}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status or status == 'done' then return 'ignored' end
 redis.call('HSET', KEYS[1], 'status', 'done', 'result', ARGV[1])
@@ -59,6 +79,7 @@ local outcome = 'stored'
 if status == 'deferred' then
   redis.call('RPUSH', KEYS[2], 'U' .. ARGV[6])
   for i = 7, #ARGV do redis.call('RPUSH', KEYS[2], 'C' .. ARGV[i]) end
+  capAnswers(KEYS[2])
   redis.call('PEXPIRE', KEYS[2], ARGV[3])
   outcome = 'outboxed'
 elseif #ARGV >= 7 then

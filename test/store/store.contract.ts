@@ -376,6 +376,16 @@ export function runStoreContract(name: string, create: CreateStore): void {
         expect(items[0]?.unseen).toBe(true);
       });
 
+      it('keeps the newest 20 answers of a user who asks faster than they read', async () => {
+        const user = id('oCapped');
+        const keys: string[] = [];
+        await finish(user, answer('seen1', 'seen2'));
+        for (let i = 0; i < 25; i++) keys.push(await finish(user, answer(`a${i}`, `a${i}b`), { deferred: true }));
+        expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 20, pages: 40 });
+        const first = await peer.shiftUnseenAnswer(user);
+        expect(first).toMatchObject({ answerId: keys[5], reply: text('a5'), unseen: true });
+      });
+
       it('keeps each user to their own outbox, and clears one', async () => {
         const alice = id('oAlice');
         const bob = id('oBob');
