@@ -122,6 +122,11 @@ export interface WechatGptConfig {
     jobTtlMs?: number;
     /** How long an outbox answer waits for the user (default 48 h). */
     outboxTtlMs?: number;
+    /**
+     * Clock skew between WeChat and this server allowed for when the attempt number is read from a message's
+     * CreateTime (default 0.4 × wechatTimeoutMs).
+     */
+    clockSkewMs?: number;
   };
   delivery?: DeliveryMode;
   commands?: {
@@ -276,6 +281,7 @@ export function resolveConfig(
   const maxReplyBytes = config.limits?.maxReplyBytes ?? 2048;
   const llm = config.llm ?? {};
   const model = llm.model ?? 'gpt-4o-mini';
+  const wechatTimeoutMs = config.timing?.wechatTimeoutMs ?? 5000;
   return {
     wechat: {
       token: config.wechat.token,
@@ -305,12 +311,13 @@ export function resolveConfig(
       idleMs: config.session?.idleMs ?? 30 * 60_000,
     },
     timing: {
-      wechatTimeoutMs: config.timing?.wechatTimeoutMs ?? 5000,
+      wechatTimeoutMs,
       replyBudgetMs: config.timing?.replyBudgetMs ?? 4500,
       attempts: config.timing?.attempts ?? 3,
       replayWindowSec: config.timing?.replayWindowSec ?? 300,
       jobTtlMs: config.timing?.jobTtlMs ?? 10 * 60_000,
       outboxTtlMs: config.timing?.outboxTtlMs ?? 48 * 3600_000,
+      clockSkewMs: config.timing?.clockSkewMs ?? Math.round(0.4 * wechatTimeoutMs),
     },
     delivery: config.delivery ?? 'auto',
     commands: { ...defaultCommands, ...config.commands },

@@ -36,8 +36,12 @@ export interface WechatGpt {
   deliveryMode(): 'passive' | 'active';
   /** The WeChat server API client, when AppID and AppSecret are configured. */
   wechatApi: WechatApi | undefined;
-  /** Waits for answers in flight (up to drainMs), then closes the store (if we created it). */
-  close(options?: { drainMs?: number }): Promise<void>;
+  /**
+   * Shuts the bot down: held attempts answer at once (the answer if ready, else the thinking notice), answers in flight
+   * get up to drainMs to finish into the outbox, then the store is closed (if we created it). Resolves true when every
+   * answer in flight finished.
+   */
+  close(options?: { drainMs?: number }): Promise<boolean>;
 }
 
 export interface CreateOptions {
@@ -100,8 +104,11 @@ export function createWechatGpt(config: WechatGptConfig, { onMessage }: CreateOp
     deliveryMode: bot.deliveryMode,
     wechatApi,
     async close({ drainMs = 10_000 } = {}) {
-      await bot.drain(drainMs);
+      bot.shutdown();
+      const drained = await bot.drain(drainMs);
+      bot.close();
       if (!config.store) await store.close();
+      return drained;
     },
   };
 }

@@ -1,17 +1,26 @@
-/** The conversation engine: assembles the pipeline and the deadline coordinator, and reports each answered attempt. */
+/**
+ * The conversation engine, wired in one direction: attempts (the deadline rules) → routing (what answers a message) →
+ * outbox (answers that wait) → jobs (work in flight and the hand-over of answers) → delivery (passive or pushed) →
+ * store. Reports each answered attempt and each pushed answer.
+ */
 import type { Logger, ResolvedConfig } from '../config.js';
 import type { LlmClient } from '../llm/types.js';
 import type { Store } from '../store/types.js';
 import type { InboundMessage } from '../wechat/types.js';
 import type { WechatApi } from '../wechat-api/types.js';
-import { createActiveDelivery } from './active.js';
+import { type AttemptContext, type AttemptOutcome, createAttempts } from './attempts.js';
 import { createChat } from './chat.js';
-import { type AttemptContext, type AttemptOutcome, createCoordinator, type PushedAnswer } from './coordinator.js';
+import { type Clock, clockWithNow } from './clock.js';
+import { createDelivery, type DeliveryState } from './delivery.js';
 import { createImageCommand } from './image-command.js';
+import { createJobs, type PushedAnswer } from './jobs.js';
 import { compileRules } from './keywords.js';
-import { createPipeline } from './pipeline.js';
+import { createOutbox } from './outbox.js';
 import { describeMessageType, previewMessage, previewReply } from './preview.js';
+import { createRouting } from './routing.js';
 import { createSemaphore } from './semaphore.js';
+import { createStorePatience } from './store-patience.js';
+import { createTextResult } from './text-result.js';
 import type { Handler, MessageRecord } from './types.js';
 import { createVoiceTranscriber } from './voice.js';
 
@@ -23,6 +32,8 @@ export interface BotOptions {
   /** The WeChat server API (AppID + AppSecret): pushing late answers, voice download, image upload. */
   wechatApi?: WechatApi;
   now?: () => number;
+  /** The clock deadlines run on (default: the system timers with `now`). */
+  clock?: Clock;
   /** Called once per answered attempt, and once per pushed answer (serve prints these). */
   onMessage?: (record: MessageRecord) => void;
 }
@@ -32,24 +43,43 @@ export interface Bot {
   use(handler: Handler): Bot;
   /** Answers one WeChat delivery (attempt) of a message. */
   respond(message: InboundMessage, context?: AttemptContext): Promise<AttemptOutcome>;
+  /**
+   * Starts a shutdown: every held attempt answers at once (the answer if ready, else the thinking notice) and answers
+   * still being prepared go to the outbox when they finish. Later attempts are answered without holding.
+   */
+  shutdown(): void;
   /** Waits for answers in flight, up to timeoutMs. Resolves true when all finished. */
   drain(timeoutMs?: number): Promise<boolean>;
   /** How late answers reach users now: pushed (active) or kept for the next message (passive). */
   deliveryMode(): 'passive' | 'active';
+  /** Where active delivery stands (degraded while the WeChat API cannot be used). */
+  deliveryState(): DeliveryState;
+  /** Stops timers (the delivery probe). */
+  close(): void;
   readonly inFlight: number;
   readonly llmInFlight: number;
 }
 
-export function createBot({ config, store, llm, logger, wechatApi, now = Date.now, onMessage }: BotOptions): Bot {
+export function createBot({
+  config,
+  store,
+  llm,
+  logger,
+  wechatApi,
+  now,
+  clock = clockWithNow(now),
+  onMessage,
+}: BotOptions): Bot {
   const handlers: Handler[] = [];
   const semaphore = createSemaphore(config.limits.maxConcurrentLlmCalls);
-  const answerWithModel = createChat({ llm, store, config, semaphore, logger, now });
-  const rules = compileRules(config.keywords);
-  const active = createActiveDelivery({ config, wechatApi, logger });
+  const patience = createStorePatience(clock);
+  const answerWithModel = createChat({ llm, store, config, semaphore, logger, clock, patience });
+  const textResult = createTextResult(config);
+  const delivery = createDelivery({ config, wechatApi, logger, clock });
 
   function recordPush({ key, openid, result, outcome, latencyMs }: PushedAnswer): void {
     const record: MessageRecord = {
-      time: now(),
+      time: clock.now(),
       openid,
       messageType: 'push',
       preview: typeof result.question === 'string' ? result.question : '',
@@ -58,10 +88,8 @@ export function createBot({ config, store, llm, logger, wechatApi, now = Date.no
       attempt: 1,
       delivery: outcome.status === 'pushed' ? 'push' : 'outbox',
       latencyMs,
-      source:
-        outcome.status === 'pushed'
-          ? `pushed ${outcome.pages} message${outcome.pages === 1 ? '' : 's'}`
-          : 'push-failed',
+      source: outcome.status === 'pushed' ? 'pushed' : 'push-failed',
+      ...(outcome.status === 'pushed' ? { pushedPages: outcome.pages } : {}),
       ...(outcome.status === 'failed' && outcome.errcode !== undefined ? { error: `errcode ${outcome.errcode}` } : {}),
     };
     const { time: _pushedAt, ...fields } = record; // pino adds its own `time`
@@ -69,28 +97,23 @@ export function createBot({ config, store, llm, logger, wechatApi, now = Date.no
     onMessage?.(record);
   }
 
-  const coordinator = createCoordinator({
+  const jobs = createJobs({ config, store, logger, clock, delivery, onPushed: recordPush });
+  const outbox = createOutbox({ config, store, jobs, delivery, logger, clock, textResult });
+  const routing = createRouting({
     config,
     store,
-    logger,
-    now,
-    work: (message, key, receivedAt) => pipeline.work(message, key, receivedAt),
-    quickAnswer: (message) => pipeline.quickAnswer(message),
-    active,
-    onPushed: recordPush,
-  });
-  const pipeline = createPipeline({
-    config,
-    store,
-    rules,
+    rules: compileRules(config.keywords),
     handlers,
     answerWithModel,
     transcribeVoice: createVoiceTranscriber({ config, llm, wechatApi, logger }),
     drawImage: createImageCommand({ config, llm, wechatApi, semaphore, logger }),
+    outbox,
+    textResult,
     logger,
-    now,
-    startLateAnswer: coordinator.startLateAnswer,
+    clock,
+    patience,
   });
+  const attempts = createAttempts({ config, store, jobs, routing, delivery, logger, clock, patience });
 
   const bot: Bot = {
     use(handler) {
@@ -98,8 +121,8 @@ export function createBot({ config, store, llm, logger, wechatApi, now = Date.no
       return bot;
     },
     async respond(message, context = {}) {
-      const receivedAt = context.receivedAt ?? now();
-      const outcome = await coordinator.respond(message, { ...context, receivedAt });
+      const receivedAt = context.receivedAt ?? clock.now();
+      const outcome = await attempts.respond(message, { ...context, receivedAt });
       const logging = logger.isLevelEnabled?.('info') ?? true;
       if (!logging && !onMessage) return outcome;
       const record: MessageRecord = {
@@ -111,9 +134,9 @@ export function createBot({ config, store, llm, logger, wechatApi, now = Date.no
         replyPreview: outcome.reply ? previewReply(outcome.reply) : '',
         attempt: outcome.attempt,
         delivery: outcome.delivery,
-        latencyMs: now() - receivedAt,
-        ...(typeof outcome.meta?.source === 'string' ? { source: outcome.meta.source } : {}),
-        ...(typeof outcome.meta?.llmError === 'string' ? { error: outcome.meta.llmError } : {}),
+        latencyMs: clock.now() - receivedAt,
+        source: outcome.meta.source,
+        ...(outcome.meta.llmError !== undefined ? { error: outcome.meta.llmError } : {}),
       };
       if (logging) {
         const { time: _receivedAt, ...fields } = record; // pino adds its own `time`
@@ -122,10 +145,13 @@ export function createBot({ config, store, llm, logger, wechatApi, now = Date.no
       onMessage?.(record);
       return outcome;
     },
-    drain: (timeoutMs = 10_000) => coordinator.drain(timeoutMs),
-    deliveryMode: active.mode,
+    shutdown: attempts.shutdown,
+    drain: (timeoutMs = 10_000) => jobs.drain(timeoutMs),
+    deliveryMode: delivery.mode,
+    deliveryState: delivery.state,
+    close: delivery.close,
     get inFlight() {
-      return coordinator.inFlight;
+      return jobs.inFlight;
     },
     get llmInFlight() {
       return semaphore.inUse;

@@ -2,10 +2,12 @@
 import type { Logger, ResolvedConfig } from '../config.js';
 import { LlmError, StoreError } from '../errors.js';
 import type { LlmClient } from '../llm/types.js';
-import type { ChatTurn, Store } from '../store/types.js';
+import type { ChatTurn, Session, Store } from '../store/types.js';
+import type { Clock } from './clock.js';
 import { toWechatText } from './format.js';
 import { appendTurns, boundTurns, hasImages, toLlmMessages } from './history.js';
 import type { Semaphore } from './semaphore.js';
+import type { StorePatience } from './store-patience.js';
 
 export interface ChatAnswer {
   text: string;
@@ -20,42 +22,54 @@ export interface ChatDependencies {
   config: ResolvedConfig;
   semaphore: Semaphore;
   logger: Logger;
-  now: () => number;
+  clock: Clock;
+  patience: StorePatience;
 }
 
-export function createChat({ llm, store, config, semaphore, logger, now }: ChatDependencies) {
+export function createChat({ llm, store, config, semaphore, logger, clock, patience }: ChatDependencies) {
+  const now = clock.now;
   const { texts } = config;
+
+  /** The conversation so far; a store that cannot answer in time means answering without it, not failing. */
+  async function readSession(openid: string): Promise<Session | undefined> {
+    const read = await patience.wait(store.getSession(openid));
+    if (read.ok) return read.value;
+    if (read.reason === 'failed' && !(read.error instanceof StoreError)) throw read.error;
+    logger.warn({ openid }, 'could not read the conversation; answering without it');
+    return undefined;
+  }
+
+  /** Adds the turns to the conversation; a store outage forgets them (logged), never fails the answer. */
+  async function saveTurns(openid: string, newTurns: ChatTurn[]): Promise<void> {
+    try {
+      // Read the conversation again: another message of this user may have finished while the model was thinking,
+      // and its turns must not be overwritten with the snapshot taken before.
+      const latest = await store.getSession(openid);
+      const next = appendTurns(latest, newTurns, now());
+      await store.setSession(openid, { ...next, turns: boundTurns(next.turns, config.session) }, config.session.idleMs);
+    } catch (error) {
+      if (!(error instanceof StoreError)) throw error;
+      logger.warn(
+        { openid, code: error.code, err: error.message },
+        'could not save the conversation; answering anyway',
+      );
+    }
+  }
 
   return async function answerWithModel(openid: string, content: ChatTurn['content']): Promise<ChatAnswer> {
     if (!llm.configured) return { text: texts.notConfigured, source: 'not-configured', meta: {} };
     const release = semaphore.tryAcquire();
     if (!release) return { text: texts.busy, source: 'busy', meta: { inFlight: semaphore.inUse } };
     try {
-      const session = await store.getSession(openid);
+      const session = await readSession(openid);
       const userTurn: ChatTurn = { role: 'user', content, at: now() };
       const turns = boundTurns([...(session?.turns ?? []), userTurn], config.session);
       const model = hasImages(turns) ? config.llm.visionModel : config.llm.model;
       const result = await llm.chat({ messages: toLlmMessages(config.llm.systemPrompt, turns), model });
       const text = toWechatText(result.text);
       const answerTurn: ChatTurn = { role: 'assistant', content: result.text, at: now() };
-      try {
-        // Read the conversation again: another message of this user may have finished while the model was thinking,
-        // and its turns must not be overwritten with the snapshot taken before.
-        const latest = await store.getSession(openid);
-        const next = appendTurns(latest, [userTurn, answerTurn], now());
-        await store.setSession(
-          openid,
-          { ...next, turns: boundTurns(next.turns, config.session) },
-          config.session.idleMs,
-        );
-      } catch (error) {
-        // The answer matters more than the memory of it: deliver it, and let the conversation forget this turn.
-        if (!(error instanceof StoreError)) throw error;
-        logger.warn(
-          { openid, code: error.code, err: error.message },
-          'could not save the conversation; answering anyway',
-        );
-      }
+      // The answer matters more than the memory of it: a slow store does not hold it up (the save goes on).
+      await patience.wait(saveTurns(openid, [userTurn, answerTurn]));
       return { text, source: 'llm', meta: { model: result.model, llmMs: Math.round(result.latencyMs) } };
     } catch (error) {
       if (!(error instanceof LlmError)) throw error;

@@ -1,7 +1,9 @@
 /** The image command (`/画 一只猫`): the images endpoint draws, the media API uploads, the user gets an image. */
+
 import type { Logger, ResolvedConfig } from '../config.js';
 import { LlmError } from '../errors.js';
 import type { LlmClient } from '../llm/types.js';
+import type { AnswerSource } from '../store/types.js';
 import type { Reply } from '../wechat/types.js';
 import type { WechatApi } from '../wechat-api/types.js';
 import type { Semaphore } from './semaphore.js';
@@ -31,7 +33,7 @@ export function createImageCommand({ config, llm, wechatApi, semaphore, logger }
   const { texts } = config;
   const text = (content: string): Reply => ({ type: 'text', content });
 
-  return async function drawImage(command: string, prompt: string): Promise<{ reply: Reply; source: string }> {
+  return async function drawImage(command: string, prompt: string): Promise<{ reply: Reply; source: AnswerSource }> {
     if (!prompt) return { reply: text(fillTemplate(texts.imageUsage, { command })), source: 'command' };
     if (!llm.configured) return { reply: text(texts.notConfigured), source: 'not-configured' };
     if (!wechatApi) return { reply: text(texts.imageNeedsApi), source: 'image' };

@@ -1,6 +1,6 @@
 /** The shapes the conversation engine works with: handlers, their context, and what one message's work produces. */
 import type { Logger, ResolvedConfig } from '../config.js';
-import type { Session, Store } from '../store/types.js';
+import type { AnswerSource, Session, Store } from '../store/types.js';
 import type { InboundMessage, Reply } from '../wechat/types.js';
 
 /** What a handler sees of the message being answered. */
@@ -49,6 +49,8 @@ export interface MessageRecord {
   delivery: Delivery;
   latencyMs: number;
   /** The kind of work that produced the answer: command, keyword, event, llm, handler, error… */
-  source?: string;
+  source?: AnswerSource | 'push-failed';
+  /** For a pushed answer: how many messages it took. */
+  pushedPages?: number;
   error?: string;
 }

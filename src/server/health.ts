@@ -1,6 +1,11 @@
-/** GET /healthz: whether the store answers and how the model is configured (never the key itself). */
+/**
+ * GET /healthz: whether the store answers, how late answers are delivered and how the model is configured (never the
+ * key itself). ok: everything works (200); degraded: answers still arrive but the store is down (503) or pushing does
+ * not work now and users fetch answers with 「继续」 (200).
+ */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bot } from '../bot/bot.js';
+import type { DeliveryState } from '../bot/delivery.js';
 import type { ResolvedConfig } from '../config.js';
 import type { LlmClient } from '../llm/types.js';
 import type { Store } from '../store/types.js';
@@ -10,8 +15,10 @@ export interface HealthReport {
   store: { kind: string; ok: boolean; error?: string };
   llm: { configured: boolean; baseUrl: string; model: string };
   mode: 'plain' | 'safe';
-  /** How late answers reach users now (active turns passive after a 48001). */
+  /** How late answers reach users now (active turns passive after a 48001, or while the API cannot be used). */
   delivery: 'passive' | 'active';
+  /** Why delivery is not what was configured, when it is not. */
+  deliveryState: DeliveryState;
   inFlight: number;
   uptimeSec: number;
 }
@@ -35,12 +42,14 @@ export function createHealthHandler({
     } catch (error) {
       storeStatus = { kind: store.kind, ok: false, error: (error as Error).message };
     }
+    const deliveryState = bot.deliveryState();
     const report: HealthReport = {
-      status: storeStatus.ok ? 'ok' : 'degraded',
+      status: storeStatus.ok && deliveryState.mode !== 'degraded' ? 'ok' : 'degraded',
       store: storeStatus,
       llm: { configured: llm.configured, baseUrl: llm.baseUrl, model: config.llm.model },
       mode: config.wechat.encodingAesKey ? 'safe' : 'plain',
       delivery: bot.deliveryMode(),
+      deliveryState,
       inFlight: bot.inFlight,
       uptimeSec: Math.round((Date.now() - startedAt) / 1000),
     };

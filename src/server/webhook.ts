@@ -152,6 +152,11 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
         logger.error({ err: (error as Error).message, reply: outcome.reply.type }, 'reply could not be built');
         payload = render({ type: 'text', content: config.texts.internalError }, message, encrypted, nonce);
       }
+      if (outcome.written) {
+        // Outbox pages in this reply are gone for good only once it is written; a failed write puts them back.
+        const written = outcome.written;
+        res.once('finish', written);
+      }
       send(res, 200, payload, payload === 'success' ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8');
     } catch (error) {
       const { status, body } = errorResponse(error);

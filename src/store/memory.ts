@@ -5,8 +5,10 @@
  */
 import {
   capAnswers,
+  claimedFragment,
   dropSeen,
   type QueuedAnswer,
+  restoreFragment,
   seenRest,
   shiftPage,
   shiftUnseen,
@@ -14,7 +16,7 @@ import {
   unseenAnswer,
 } from './outbox.js';
 import { createTtlMap, flatString, ownString } from './ttl-map.js';
-import type { CompleteOutcome, JobRecord, OutboxItem, Session, Store } from './types.js';
+import type { CompleteOutcome, JobRecord, OutboxClaim, OutboxHandover, OutboxItem, Session, Store } from './types.js';
 import { createJobWaiters } from './waiters.js';
 
 export interface MemoryStoreOptions {
@@ -28,14 +30,36 @@ export interface MemoryStoreOptions {
   sweepIntervalMs?: number;
 }
 
+/** What a memory store keeps across a restart (serve writes it to .wechat-gpt/ on shutdown). */
+export interface MemorySnapshot {
+  version: 1;
+  /** Epoch ms when taken: expiries are stored as they were. */
+  takenAt: number;
+  outboxes: { openid: string; expiresAt: number; answers: QueuedAnswer[] }[];
+  pending: { openid: string; expiresAt: number; keys: string[] }[];
+  sessions: { openid: string; expiresAt: number; json: string }[];
+}
+
 export interface MemoryStore extends Store {
+  /** Waiting answers (claims not acknowledged put back), pending marks and conversations. */
+  snapshot(): MemorySnapshot;
+  /** Loads a snapshot taken by a store that has stopped; entries already expired are skipped. */
+  restore(snapshot: MemorySnapshot): void;
   /** Entries held, expired ones not yet reclaimed included. */
   readonly size: number;
   /** Reclaims every expired entry now; returns how many. */
   sweep(): number;
+  /** Forgets everything, as a Redis restarted without persistence does (waiters keep waiting). */
+  flush(): void;
 }
 
-type Stored = JobRecord | QueuedAnswer[] | string | number;
+interface ClaimedPage {
+  claimId: string;
+  until: number;
+  fragment: QueuedAnswer;
+}
+
+type Stored = JobRecord | QueuedAnswer[] | ClaimedPage[] | string[] | string | number;
 
 const copyJob = (job: JobRecord): JobRecord => ({ ...job });
 
@@ -50,6 +74,7 @@ export function createMemoryStore({
   const sweeper = setInterval(() => map.sweep(), sweepIntervalMs);
   sweeper.unref();
   let lockTokens = 0;
+  let claimIds = 0;
 
   // One map for every kind: a short prefix per kind keeps keys apart and small.
   const jobKey = (key: string) => `j:${key}`;
@@ -58,6 +83,8 @@ export function createMemoryStore({
   const hitKey = (key: string) => `h:${key}`;
   const valueKey = (key: string) => `v:${key}`;
   const lockKey = (key: string) => `l:${key}`;
+  const claimsKey = (openid: string) => `c:${openid}`;
+  const pendingKey = (openid: string) => `p:${openid}`;
 
   const readJob = (key: string) => map.get(jobKey(key)) as JobRecord | undefined;
   const readOutbox = (openid: string) => map.get(outboxKey(openid)) as QueuedAnswer[] | undefined;
@@ -67,14 +94,59 @@ export function createMemoryStore({
     else map.set(outboxKey(openid), answers, outboxTtlMs);
   }
 
-  /** Runs a change on a user's outbox keeping its expiry; an emptied outbox is deleted. */
-  function takeFromOutbox(openid: string, take: (answers: QueuedAnswer[]) => OutboxItem | undefined) {
+  /** Puts back, in front and in order, the pages whose claims ran out unacknowledged (all of them: at shutdown). */
+  function restoreExpiredClaims(openid: string, all = false): void {
+    const claims = map.get(claimsKey(openid)) as ClaimedPage[] | undefined;
+    if (!claims) return;
+    const time = now();
+    const expired = all ? [...claims] : claims.filter((claim) => claim.until <= time);
+    if (expired.length === 0) return;
+    const kept = all ? [] : claims.filter((claim) => claim.until > time);
+    if (kept.length) map.set(claimsKey(openid), kept, Math.max(...kept.map((claim) => claim.until)) - time);
+    else map.delete(claimsKey(openid));
+    const answers = readOutbox(openid) ?? [];
+    for (const claim of expired.reverse()) restoreFragment(answers, claim.fragment);
+    writeOutbox(openid, answers);
+  }
+
+  /** Takes a page from a user's outbox (keeping its expiry) under a claim; an emptied outbox is deleted. */
+  function claimFrom(
+    openid: string,
+    leaseMs: number,
+    take: (answers: QueuedAnswer[]) => OutboxItem | undefined,
+  ): OutboxClaim | undefined {
+    restoreExpiredClaims(openid);
     const entry = map.entry(outboxKey(openid));
     if (!entry) return undefined;
     const answers = entry.value as QueuedAnswer[];
     const item = take(answers);
     if (answers.length === 0) map.delete(outboxKey(openid));
-    return item;
+    if (!item) return undefined;
+    const claim: ClaimedPage = { claimId: `m${++claimIds}`, until: now() + leaseMs, fragment: claimedFragment(item) };
+    const claims = [...((map.get(claimsKey(openid)) as ClaimedPage[] | undefined) ?? []), claim];
+    map.set(claimsKey(openid), claims, Math.max(...claims.map((c) => c.until)) - now() + outboxTtlMs);
+    return { ...item, claimId: claim.claimId };
+  }
+
+  function addPending(openid: string, key: string): void {
+    const keys = (map.get(pendingKey(openid)) as string[] | undefined) ?? [];
+    if (!keys.includes(key)) map.set(pendingKey(openid), [...keys, ownString(key)], outboxTtlMs);
+  }
+
+  function removePending(openid: string, key: string): void {
+    const entry = map.entry(pendingKey(openid));
+    if (!entry) return;
+    const keys = (entry.value as string[]).filter((pending) => pending !== key);
+    if (keys.length === 0) map.delete(pendingKey(openid));
+    else entry.value = keys;
+  }
+
+  /** Appends a done job's answer to its user's outbox as unseen (once), and settles the user's pending mark. */
+  function outboxAnswer(job: JobRecord): void {
+    if (!job.result) return;
+    writeOutbox(job.openid, capAnswers([...(readOutbox(job.openid) ?? []), unseenAnswer(job.key, job.result)]));
+    job.deliveredBy = 'outbox';
+    removePending(job.openid, job.key);
   }
 
   return {
@@ -102,19 +174,22 @@ export function createMemoryStore({
       return job && copyJob(job);
     },
 
-    async completeJob(key, result, ttlMs): Promise<CompleteOutcome> {
-      const job = readJob(key);
-      // Unknown (expired, or never claimed): there is no user to give the answer to.
-      if (!job || job.status === 'done') return 'ignored';
-      const deferred = job.status === 'deferred';
+    async completeJob(key, result, { ttlMs, openid, deferred: deferredHere = false }): Promise<CompleteOutcome> {
+      let job = readJob(key);
+      if (job?.status === 'done') return 'ignored';
+      if (!job) {
+        // The record is gone (expired, or a store that lost its data): recreate it when the user is known.
+        if (openid === undefined) return 'ignored';
+        job = { key: ownString(key), openid: ownString(openid), status: 'pending', attempts: 1, createdAt: now() };
+      }
+      const deferred = deferredHere || job.status === 'deferred';
       const stored =
         result.question === undefined ? { ...result } : { ...result, question: ownString(result.question) };
       job.status = 'done';
       job.result = stored;
       map.set(jobKey(key), job, ttlMs);
-      if (deferred) {
-        writeOutbox(job.openid, capAnswers([...(readOutbox(job.openid) ?? []), unseenAnswer(job.key, stored)]));
-      } else if (result.morePages?.length) {
+      if (deferred) outboxAnswer(job);
+      else if (result.morePages?.length) {
         // The user now reads this answer: its rest replaces the rest of answers seen before.
         writeOutbox(job.openid, [...dropSeen(readOutbox(job.openid) ?? []), seenRest(job.key, result.morePages)]);
       }
@@ -129,6 +204,56 @@ export function createMemoryStore({
       return copyJob(job);
     },
 
+    async sendToOutbox(key, openid, ttlMs): Promise<OutboxHandover> {
+      const job = readJob(key);
+      if (!job) {
+        const created: JobRecord = {
+          key: ownString(key),
+          openid: ownString(openid),
+          status: 'deferred',
+          attempts: 0,
+          createdAt: now(),
+        };
+        map.set(jobKey(key), created, ttlMs);
+        addPending(openid, key);
+        return 'deferred';
+      }
+      if (job.status !== 'done') {
+        job.status = 'deferred';
+        addPending(job.openid, key);
+        return 'deferred';
+      }
+      if (job.deliveredBy !== undefined) return 'delivered';
+      outboxAnswer(job);
+      return 'outboxed';
+    },
+
+    async renewLease(key, { openid, leaseMs, ttlMs }) {
+      const job = readJob(key);
+      if (!job) {
+        const created: JobRecord = {
+          key: ownString(key),
+          openid: ownString(openid),
+          status: 'pending',
+          attempts: 1,
+          createdAt: now(),
+          leaseUntil: now() + leaseMs,
+        };
+        map.set(jobKey(key), created, ttlMs);
+      } else if (job.status !== 'done') job.leaseUntil = now() + leaseMs;
+    },
+
+    async takeOver(key, leaseMs) {
+      const job = readJob(key);
+      if (!job || job.status === 'done') return false;
+      const time = now();
+      if ((job.leaseUntil ?? job.createdAt + leaseMs) > time) return false;
+      // An attempt of the message is open again: it answers, unless it gives up too.
+      job.status = 'pending';
+      job.leaseUntil = time + leaseMs;
+      return true;
+    },
+
     async markDelivered(key, by) {
       const job = readJob(key);
       if (job) job.deliveredBy = by;
@@ -141,15 +266,24 @@ export function createMemoryStore({
       return waiters.wait(key, timeoutMs, signal).promise;
     },
 
-    async shiftOutbox(openid) {
-      return takeFromOutbox(openid, shiftPage);
+    async claimOutbox(openid, leaseMs) {
+      return claimFrom(openid, leaseMs, shiftPage);
     },
 
-    async shiftUnseenAnswer(openid) {
-      return takeFromOutbox(openid, shiftUnseen);
+    async claimUnseenAnswer(openid, leaseMs) {
+      return claimFrom(openid, leaseMs, shiftUnseen);
+    },
+
+    async ackOutbox(openid, claimId) {
+      const entry = map.entry(claimsKey(openid));
+      if (!entry) return;
+      const kept = (entry.value as ClaimedPage[]).filter((claim) => claim.claimId !== claimId);
+      if (kept.length === 0) map.delete(claimsKey(openid));
+      else entry.value = kept;
     },
 
     async dropSeenAnswers(openid) {
+      restoreExpiredClaims(openid);
       const entry = map.entry(outboxKey(openid));
       if (!entry) return;
       const kept = dropSeen(entry.value as QueuedAnswer[]);
@@ -158,11 +292,22 @@ export function createMemoryStore({
     },
 
     async summarizeOutbox(openid) {
+      restoreExpiredClaims(openid);
       return summarize(readOutbox(openid));
     },
 
     async clearOutbox(openid) {
       map.delete(outboxKey(openid));
+      map.delete(claimsKey(openid));
+      map.delete(pendingKey(openid));
+    },
+
+    async pendingAnswers(openid) {
+      return [...((map.get(pendingKey(openid)) as string[] | undefined) ?? [])];
+    },
+
+    async removePending(openid, key) {
+      removePending(openid, key);
     },
 
     async getSession(openid) {
@@ -224,5 +369,43 @@ export function createMemoryStore({
     },
 
     sweep: () => map.sweep(),
+
+    flush: () => map.clear(),
+
+    snapshot() {
+      const time = now();
+      const openidOf = (key: string) => key.slice(2);
+      for (const [key] of map.live('c:')) restoreExpiredClaims(openidOf(key), true);
+      return {
+        version: 1,
+        takenAt: time,
+        outboxes: map.live('o:').map(([key, entry]) => ({
+          openid: openidOf(key),
+          expiresAt: entry.expiresAt,
+          answers: entry.value as QueuedAnswer[],
+        })),
+        pending: map.live('p:').map(([key, entry]) => ({
+          openid: openidOf(key),
+          expiresAt: entry.expiresAt,
+          keys: entry.value as string[],
+        })),
+        sessions: map
+          .live('s:')
+          .map(([key, entry]) => ({ openid: openidOf(key), expiresAt: entry.expiresAt, json: entry.value as string })),
+      };
+    },
+
+    restore(snapshot) {
+      const time = now();
+      for (const { openid, expiresAt, answers } of snapshot.outboxes) {
+        if (expiresAt > time) map.set(outboxKey(openid), answers, expiresAt - time);
+      }
+      for (const { openid, expiresAt, keys } of snapshot.pending) {
+        if (expiresAt > time) map.set(pendingKey(openid), keys, expiresAt - time);
+      }
+      for (const { openid, expiresAt, json } of snapshot.sessions) {
+        if (expiresAt > time) map.set(sessionKey(openid), json, expiresAt - time);
+      }
+    },
   };
 }

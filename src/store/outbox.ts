@@ -74,6 +74,28 @@ export function shiftUnseen(answers: QueuedAnswer[]): OutboxItem | undefined {
   return shiftPage(answers);
 }
 
+/** A claimed page as an answer of its own, to put back in front when its claim runs out unacknowledged. */
+export function claimedFragment(item: OutboxItem): QueuedAnswer {
+  return {
+    answerId: item.answerId,
+    ...(item.question !== undefined ? { question: item.question } : {}),
+    seen: !item.unseen,
+    pages: [item.reply],
+  };
+}
+
+/** Puts a page whose claim ran out back in front: it joins its answer when that answer is still first. Mutates. */
+export function restoreFragment(answers: QueuedAnswer[], fragment: QueuedAnswer): void {
+  const first = answers[0];
+  if (first && first.answerId === fragment.answerId) {
+    first.pages.unshift(...fragment.pages);
+    first.seen = fragment.seen;
+    if (fragment.question !== undefined) first.question = fragment.question;
+    return;
+  }
+  answers.unshift(fragment);
+}
+
 export function summarize(answers: QueuedAnswer[] | undefined): OutboxSummary {
   if (!answers) return { unseenAnswers: 0, pages: 0 };
   return { unseenAnswers: answers.filter((answer) => !answer.seen).length, pages: countPages(answers) };

@@ -10,7 +10,18 @@ import type { Logger } from '../config.js';
 import { StoreError } from '../errors.js';
 import { connect, connectionOptions, quit, redactUrl, watchConnection } from './redis-connection.js';
 import { type StoreScripts, scripts } from './redis-scripts.js';
-import type { CompleteOutcome, JobRecord, JobStatus, OutboxItem, OutboxPage, Session, Store } from './types.js';
+import type {
+  CompleteOutcome,
+  DeliveredBy,
+  JobRecord,
+  JobResult,
+  JobStatus,
+  OutboxClaim,
+  OutboxHandover,
+  OutboxPage,
+  Session,
+  Store,
+} from './types.js';
 import { createJobWaiters } from './waiters.js';
 
 export interface RedisStoreOptions {
@@ -61,6 +72,19 @@ export async function createRedisStore({
   const hitKey = (key: string) => `${keyPrefix}hit:${key}`;
   const valueKey = (key: string) => `${keyPrefix}value:${key}`;
   const lockKey = (key: string) => `${keyPrefix}lock:${key}`;
+  const claimsKey = (openid: string) => `${keyPrefix}claims:${openid}`;
+  const pendingKey = (openid: string) => `${keyPrefix}pending:${openid}`;
+
+  /** A result's pages as the outbox stores them (the first carries the question). */
+  function pagesOf(key: string, result: JobResult): string[] {
+    const first: OutboxPage = {
+      answerId: key,
+      reply: result.reply,
+      ...(result.question !== undefined ? { question: result.question } : {}),
+    };
+    const more = (result.morePages ?? []).map((reply) => JSON.stringify({ answerId: key, reply }));
+    return [JSON.stringify(first), ...more];
+  }
 
   let closing = false;
   watchConnection(client, 'commands', logger, () => closing);
@@ -113,15 +137,29 @@ export async function createRedisStore({
     }
   }
 
-  const takeItem = (reply: unknown) => {
+  const takeItem = (reply: unknown, claimId: string): OutboxClaim | undefined => {
     if (!Array.isArray(reply)) return undefined;
     const [raw, remaining] = reply as [string, number];
     const page = JSON.parse(raw.slice(1)) as OutboxPage;
     const unseen = raw.startsWith('U');
-    const item: OutboxItem = { answerId: page.answerId, reply: page.reply, unseen, remaining: Number(remaining) };
+    const item: OutboxClaim = {
+      answerId: page.answerId,
+      reply: page.reply,
+      unseen,
+      remaining: Number(remaining),
+      claimId,
+    };
     if (unseen && page.question !== undefined) item.question = page.question;
     return item;
   };
+
+  async function claimPage(openid: string, leaseMs: number, mode: 'first' | 'unseen') {
+    const claimId = randomUUID();
+    const reply = await run('claimOutbox', () =>
+      client.wgClaimOutbox(outboxKey(openid), claimsKey(openid), now(), leaseMs, claimId, mode, outboxTtlMs),
+    );
+    return takeItem(reply, claimId);
+  }
 
   return {
     kind: 'redis',
@@ -135,27 +173,24 @@ export async function createRedisStore({
 
     getJob,
 
-    async completeJob(key, result, ttlMs): Promise<CompleteOutcome> {
+    async completeJob(key, result, { ttlMs, openid: knownOpenid, deferred = false }): Promise<CompleteOutcome> {
       // A job's owner never changes, so reading it first decides nothing; the script re-checks the status.
-      const openid = await run('completeJob', () => client.hget(jobKey(key), 'openid'));
+      const openid = knownOpenid ?? (await run('completeJob', () => client.hget(jobKey(key), 'openid')));
       if (openid === null) return 'ignored';
-      const first: OutboxPage = {
-        answerId: key,
-        reply: result.reply,
-        ...(result.question !== undefined ? { question: result.question } : {}),
-      };
-      const more = (result.morePages ?? []).map((reply) => JSON.stringify({ answerId: key, reply }));
       const outcome = await run('completeJob', () =>
         client.wgComplete(
           jobKey(key),
           outboxKey(openid),
+          pendingKey(openid),
           JSON.stringify(result),
           ttlMs,
           outboxTtlMs,
           channel,
           key,
-          JSON.stringify(first),
-          ...more,
+          knownOpenid ?? '',
+          deferred ? '1' : '0',
+          now(),
+          ...pagesOf(key, result),
         ),
       );
       if (outcome !== 'stored' && outcome !== 'outboxed' && outcome !== 'ignored') {
@@ -164,8 +199,43 @@ export async function createRedisStore({
       return outcome;
     },
 
+    async sendToOutbox(key, openid, ttlMs): Promise<OutboxHandover> {
+      const handOver = (pages: string[]) =>
+        run('sendToOutbox', () =>
+          client.wgSendToOutbox(
+            jobKey(key),
+            outboxKey(openid),
+            pendingKey(openid),
+            openid,
+            ttlMs,
+            outboxTtlMs,
+            now(),
+            key,
+            ...pages,
+          ),
+        );
+      let outcome = await handOver([]);
+      if (outcome === 'retry') {
+        // Done meanwhile and never delivered: hand over its pages (a done result never changes).
+        const job = await getJob(key);
+        outcome = job?.result ? await handOver(pagesOf(key, job.result)) : 'delivered';
+      }
+      if (outcome !== 'deferred' && outcome !== 'outboxed' && outcome !== 'delivered') {
+        throw new StoreError(`Redis sendToOutbox returned ${String(outcome)}.`);
+      }
+      return outcome;
+    },
+
     async deferJob(key) {
       return parseJob(key, pairs(await run('deferJob', () => client.wgDefer(jobKey(key)))));
+    },
+
+    async renewLease(key, { openid, leaseMs, ttlMs }) {
+      await run('renewLease', () => client.wgRenewLease(jobKey(key), now() + leaseMs, openid, ttlMs, now()));
+    },
+
+    async takeOver(key, leaseMs) {
+      return (await run('takeOver', () => client.wgTakeOver(jobKey(key), now(), leaseMs))) === 1;
     },
 
     async markDelivered(key, by) {
@@ -189,25 +259,35 @@ export async function createRedisStore({
       return pending.promise;
     },
 
-    async shiftOutbox(openid) {
-      return takeItem(await run('shiftOutbox', () => client.wgShiftOutbox(outboxKey(openid))));
-    },
+    claimOutbox: (openid, leaseMs) => claimPage(openid, leaseMs, 'first'),
 
-    async shiftUnseenAnswer(openid) {
-      return takeItem(await run('shiftUnseenAnswer', () => client.wgShiftUnseen(outboxKey(openid))));
+    claimUnseenAnswer: (openid, leaseMs) => claimPage(openid, leaseMs, 'unseen'),
+
+    async ackOutbox(openid, claimId) {
+      await run('ackOutbox', () => client.hdel(claimsKey(openid), claimId));
     },
 
     async dropSeenAnswers(openid) {
-      await run('dropSeenAnswers', () => client.wgDropSeen(outboxKey(openid)));
+      await run('dropSeenAnswers', () => client.wgDropSeen(outboxKey(openid), claimsKey(openid), now(), outboxTtlMs));
     },
 
     async summarizeOutbox(openid) {
-      const items = await run('summarizeOutbox', () => client.lrange(outboxKey(openid), 0, -1));
+      const items = (await run('summarizeOutbox', () =>
+        client.wgReadOutbox(outboxKey(openid), claimsKey(openid), now(), outboxTtlMs),
+      )) as string[];
       return { unseenAnswers: items.filter((item) => item.startsWith('U')).length, pages: items.length };
     },
 
     async clearOutbox(openid) {
-      await run('clearOutbox', () => client.del(outboxKey(openid)));
+      await run('clearOutbox', () => client.del(outboxKey(openid), claimsKey(openid), pendingKey(openid)));
+    },
+
+    async pendingAnswers(openid) {
+      return run('pendingAnswers', () => client.zrange(pendingKey(openid), 0, -1));
+    },
+
+    async removePending(openid, key) {
+      await run('removePending', () => client.zrem(pendingKey(openid), key));
     },
 
     async getSession(openid) {
@@ -269,7 +349,7 @@ function pairs(reply: unknown): Record<string, string> {
 }
 
 function parseJob(key: string, fields: Record<string, string>): JobRecord | undefined {
-  const { status, openid, attempts, createdAt, result, deliveredBy } = fields;
+  const { status, openid, attempts, createdAt, result, deliveredBy, leaseUntil } = fields;
   if (status === undefined) return undefined;
   if (!JOB_STATUSES.includes(status) || openid === undefined) {
     throw new StoreError(`Redis holds a malformed job under ${key}.`, {
@@ -283,7 +363,8 @@ function parseJob(key: string, fields: Record<string, string>): JobRecord | unde
     attempts: Number(attempts),
     createdAt: Number(createdAt),
     ...(result !== undefined ? { result: JSON.parse(result) as JobRecord['result'] } : {}),
-    ...(deliveredBy !== undefined ? { deliveredBy } : {}),
+    ...(deliveredBy !== undefined ? { deliveredBy: deliveredBy as DeliveredBy } : {}),
+    ...(leaseUntil !== undefined ? { leaseUntil: Number(leaseUntil) } : {}),
   };
 }
 

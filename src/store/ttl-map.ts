@@ -18,6 +18,8 @@ export interface TtlMap<T> {
   delete(key: string): void;
   /** Drops every expired entry; returns how many. */
   sweep(): number;
+  /** The live entries whose key starts with prefix (for snapshots), without changing their recency. */
+  live(prefix: string): [string, TtlEntry<T>][];
   clear(): void;
   readonly size: number;
 }
@@ -142,6 +144,14 @@ export function createTtlMap<T>({ maxKeys, now }: { maxKeys: number; now: () => 
       entries.delete(key);
     },
     sweep,
+    live(prefix) {
+      const time = now();
+      const found: [string, TtlEntry<T>][] = [];
+      for (const [key, slot] of entries) {
+        if (key.startsWith(prefix) && slot.expiresAt > time) found.push([key, slot]);
+      }
+      return found;
+    },
     clear: () => {
       entries.clear();
       cursor = undefined;

@@ -1,8 +1,4 @@
-/**
- * The Store contract: all state the bot shares between attempts, messages and instances. The memory store is the
- * default; the Redis store makes several instances behave as one bot. Both pass test/store/store.contract.ts.
- * Every operation that decides something (claim, complete, defer, outbox) is atomic.
- */
+/** The Store contract, as small contracts (jobs, outbox, sessions, counters) that every adapter implements. */
 import type { Reply } from '../wechat/types.js';
 
 /** A page of an answer that the user has not been shown yet, or the rest of one they have. */
@@ -14,6 +10,45 @@ export interface OutboxPage {
   question?: string;
 }
 
+/** The kind of work that produced an answer (logs, serve's lines, metrics). */
+export type AnswerSource =
+  | 'llm'
+  | 'llm-error'
+  | 'busy'
+  | 'not-configured'
+  | 'keyword'
+  | 'command'
+  | 'event'
+  | 'handler'
+  | 'media'
+  | 'image'
+  | 'continue'
+  | 'waiting'
+  | 'waiting+new'
+  | 'rate-limit'
+  | 'thinking'
+  | 'shutdown'
+  | 'error'
+  | 'store-down'
+  | 'pushed'
+  | 'push-pending'
+  | 'test';
+
+/** Facts about an answer for logs and the serve output. */
+export interface AnswerMeta {
+  source: AnswerSource;
+  /** The model that answered, and how long it took. */
+  model?: string;
+  llmMs?: number;
+  /** The kind of model failure the user was told about. */
+  llmError?: string;
+  /** Pages of a paged text answer; pages left in the outbox after a continue-word page. */
+  pages?: number;
+  remaining?: number;
+  /** Model calls in flight when the user was told the bot is busy. */
+  inFlight?: number;
+}
+
 /** What a finished job produced. `reply` is what the message's own attempts answer with. */
 export interface JobResult {
   reply: Reply;
@@ -23,11 +58,15 @@ export interface JobResult {
   question?: string;
   /** A paged text answer's whole text, so that pushing it sends pages without the continue-word hints. */
   pushText?: string;
-  /** Free-form facts for logs: reply kind, model, error kind… */
-  meta?: Record<string, string | number | boolean>;
+  /** Outbox pages this answer carries: acknowledged (removed for good) once a reply with it is written. */
+  claims?: OutboxClaimRef[];
+  meta: AnswerMeta;
 }
 
 export type JobStatus = 'pending' | 'deferred' | 'done';
+
+/** How a done job's answer reached the user: on an attempt (the first needs no mark), the outbox, or a push. */
+export type DeliveredBy = `attempt ${number}` | 'outbox' | 'push';
 
 export interface JobRecord {
   key: string;
@@ -40,8 +79,10 @@ export interface JobRecord {
   createdAt: number;
   /** Set once status is 'done'. */
   result?: JobResult;
-  /** How the result reached the user, once known: an attempt number, 'outbox' or 'push'. */
-  deliveredBy?: string;
+  /** How the result reached the user, once known. */
+  deliveredBy?: DeliveredBy;
+  /** Epoch ms until which the instance working on the job holds it (renewed while it works). */
+  leaseUntil?: number;
 }
 
 export interface AttemptClaim {
@@ -56,14 +97,49 @@ export type CompleteOutcome =
   | 'stored'
   /** The job had been deferred: every page went to the user's outbox as an unseen answer. */
   | 'outboxed'
-  /** The job was already done (a duplicate completion) or is unknown (expired): nothing changed. */
+  /** The job was already done (a duplicate completion), or unknown with no openid to recreate it: nothing changed. */
   | 'ignored';
+
+/** What sendToOutbox did. */
+export type OutboxHandover =
+  /** Not done yet: its answer will go to the outbox when it completes (the user has a pending mark). */
+  | 'deferred'
+  /** Done, and never delivered: its answer went to the outbox now. */
+  | 'outboxed'
+  /** Done and already delivered (on an attempt, the outbox or a push): nothing changed. */
+  | 'delivered';
+
+export interface CompleteOptions {
+  /** How long the done job is kept. */
+  ttlMs: number;
+  /** The user: lets a job whose record was lost (a flushed or restarted store) be recreated with its answer. */
+  openid?: string;
+  /** This process gave up answering on an attempt: the answer goes to the outbox whatever the record says. */
+  deferred?: boolean;
+}
+
+export interface LeaseOptions {
+  openid: string;
+  leaseMs: number;
+  /** The record's life if it must be recreated (it was lost while the job ran). */
+  ttlMs: number;
+}
 
 export interface OutboxItem extends OutboxPage {
   /** True when this page is the first the user gets of its answer (the answer was waiting, unseen). */
   unseen: boolean;
   /** Pages left in the outbox after this one. */
   remaining: number;
+}
+
+/** A page taken from the outbox for a reply: it comes back unless acknowledged before the lease ends. */
+export interface OutboxClaim extends OutboxItem {
+  claimId: string;
+}
+
+export interface OutboxClaimRef {
+  openid: string;
+  claimId: string;
 }
 
 export interface OutboxSummary {
@@ -88,10 +164,11 @@ export interface Session {
   updatedAt: number;
 }
 
-export interface Store {
-  /** A name for logs and /healthz: 'memory' | 'redis'. */
-  readonly kind: string;
-
+/**
+ * Jobs: one per message (deduped on its key), shared by its attempts and by every instance. A job is pending (being
+ * answered on its attempts), deferred (its answer goes to the outbox) or done (the result is stored).
+ */
+export interface JobStore {
   /**
    * Records one delivery attempt of a message. The first call for a key creates a pending job owned by `openid`
    * (attempt 1); later calls only count attempts. Atomic: of two concurrent first attempts exactly one gets attempt 1.
@@ -102,55 +179,95 @@ export interface Store {
    * Finishes a job. Pending → done with the result stored; if result.morePages is not empty, they replace the pages
    * left of answers the user has already seen (the user reads this answer now), appended as one seen answer (its first
    * page went out through an attempt); without morePages the outbox is untouched (a continue-word page must not drop
-   * the rest). Deferred → done, and every page (reply + morePages) is appended to the user's outbox as one unseen
-   * answer. The job then lives ttlMs more. An unknown (expired) job is 'ignored': there is no user to give it to.
-   * Wakes waiters, on every instance.
+   * the rest). Deferred (or `deferred` in the options) → done, and every page (reply + morePages) is appended to the
+   * user's outbox as one unseen answer, the user's pending mark of the job removed. The job then lives ttlMs more. An
+   * unknown job is recreated when `openid` is given (the store lost it), else 'ignored'. Wakes waiters everywhere.
    */
-  completeJob(key: string, result: JobResult, ttlMs: number): Promise<CompleteOutcome>;
+  completeJob(key: string, result: JobResult, options: CompleteOptions): Promise<CompleteOutcome>;
   /**
    * Gives up answering a job on its own attempts: pending → deferred, so completeJob sends the answer to the outbox.
    * Returns the record after the call: if it is already done, the caller answers with its result instead.
    */
   deferJob(key: string): Promise<JobRecord | undefined>;
-  /** Notes how a done job reached the user (for logs and benchmarks). */
-  markDelivered(key: string, by: string): Promise<void>;
+  /**
+   * The user was told the answer comes through the outbox (the thinking notice went out, or a reply was lost): a job
+   * not done yet is deferred (created deferred if the store lost it) and the user gets a pending mark for it; a done
+   * job nobody delivered goes to the outbox now. Idempotent: an answer reaches the outbox once.
+   */
+  sendToOutbox(key: string, openid: string, ttlMs: number): Promise<OutboxHandover>;
+  /**
+   * The instance working on a job says it is still alive: the job is its own for leaseMs more (unless done). A job the
+   * store lost is recreated (pending), so that retries reaching other instances wait for this one instead of calling
+   * the model again.
+   */
+  renewLease(key: string, options: LeaseOptions): Promise<void>;
+  /**
+   * Takes over a job not done whose instance stopped renewing its lease (it crashed or shut down): true when this
+   * caller now holds it for leaseMs and should do the work; the job is pending again (the caller's attempt answers it).
+   * A job never renewed counts as leased until createdAt + leaseMs. Atomic: of concurrent callers at most one gets true.
+   */
+  takeOver(key: string, leaseMs: number): Promise<boolean>;
+  /** Notes how a done job reached the user. */
+  markDelivered(key: string, by: DeliveredBy): Promise<void>;
   /**
    * Resolves with the record as soon as the job is done (at once if it already is), or undefined after timeoutMs
    * or when the signal aborts. Never polls.
    */
   waitForJob(key: string, timeoutMs: number, signal?: AbortSignal): Promise<JobRecord | undefined>;
+}
 
+/**
+ * The outbox: a FIFO of answers per user, each a list of pages and a seen flag, kept for the store's outboxTtlMs
+ * (default 48 h) after its last new answer. Pages leave it in two steps: a claim (the page is out, under a lease) and
+ * an acknowledgement once the reply carrying it was written; a claim not acknowledged in time puts the page back in
+ * front. Pending marks remember, per user, the jobs whose answers will arrive in the outbox.
+ */
+export interface OutboxStore {
+  /** Claims the first page of the first answer (marking that answer seen; an emptied answer is removed). */
+  claimOutbox(openid: string, leaseMs: number): Promise<OutboxClaim | undefined>;
   /**
-   * The outbox is a FIFO of answers per user, each a list of pages and a seen flag. It is kept for the store's
-   * outboxTtlMs (default 48 h) after its last new answer.
-   * shiftOutbox takes the first page of the first answer (marking that answer seen; an emptied answer is removed).
-   */
-  shiftOutbox(openid: string): Promise<OutboxItem | undefined>;
-  /**
-   * Takes the first page of the oldest unseen answer (marking it seen). The pages left of seen answers before it are
+   * Claims the first page of the oldest unseen answer (marking it seen). The pages left of seen answers before it are
    * dropped, so that the continue word brings this answer's next page; answers after it stay in place.
    */
-  shiftUnseenAnswer(openid: string): Promise<OutboxItem | undefined>;
+  claimUnseenAnswer(openid: string, leaseMs: number): Promise<OutboxClaim | undefined>;
+  /** The reply carrying a claimed page was written: the page is gone for good. */
+  ackOutbox(openid: string, claimId: string): Promise<void>;
   /** Drops the pages left of answers the user has already seen (called when the user moves on to a new question). */
   dropSeenAnswers(openid: string): Promise<void>;
   summarizeOutbox(openid: string): Promise<OutboxSummary>;
+  /** Empties the user's outbox, claims and pending marks. */
   clearOutbox(openid: string): Promise<void>;
+  /** Job keys whose answers the user waits for through the outbox (see sendToOutbox), oldest first. */
+  pendingAnswers(openid: string): Promise<string[]>;
+  removePending(openid: string, key: string): Promise<void>;
+}
 
+export interface SessionStore {
   getSession(openid: string): Promise<Session | undefined>;
   /** Stores a session; it expires after ttlMs without a new write (idle expiry). */
   setSession(openid: string, session: Session, ttlMs: number): Promise<void>;
   deleteSession(openid: string): Promise<void>;
+}
 
+export interface CounterStore {
   /** Adds one to a counter that starts when first hit and resets after windowMs. Returns the new count. */
   hit(key: string, windowMs: number): Promise<number>;
-
   /** Plain values with a TTL (access_token and similar). */
   getValue(key: string): Promise<string | undefined>;
   setValue(key: string, value: string, ttlMs: number): Promise<void>;
   deleteValue(key: string): Promise<void>;
   /** A lease for one-at-a-time work across instances. Returns a release function, or undefined if held elsewhere. */
   tryLock(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
+}
 
+/**
+ * The Store: all state the bot shares between attempts, messages and instances. The memory store is the default; the
+ * Redis store makes several instances behave as one bot. Both pass test/store/store.contract.ts. Every operation that
+ * decides something (claim, complete, defer, outbox) is atomic.
+ */
+export interface Store extends JobStore, OutboxStore, SessionStore, CounterStore {
+  /** A name for logs and /healthz: 'memory' | 'redis'. */
+  readonly kind: string;
   /** Throws a StoreError when the backend cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

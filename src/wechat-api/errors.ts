@@ -75,29 +75,32 @@ export function isTokenRejected(error: unknown): error is WechatApiError {
 
 /**
  * What a failed push means for delivery:
- * - 'passive': the account cannot push at all (48001): keep the answer in the outbox and stop pushing for this run;
- * - 'outbox': pushing is unavailable for now (48 h window closed or unsubscribed, quota, WeChat unreachable or busy):
- *   keep the answer in the outbox for the user's next message;
- * - 'unexpected': anything else (wrong AppSecret, IP whitelist, a bad message…): keep the answer too, and log the hint
- *   loudly, because an operator has to fix something.
+ * - 'forbidden': the account cannot push at all (48001): keep the answer in the outbox and stop pushing for this run;
+ * - 'user': this user cannot be pushed to now (48 h window closed or unsubscribed, their quota): keep this answer in
+ *   the outbox for the user's next message; pushing goes on for others;
+ * - 'down': the API cannot be used by this server now (WeChat unreachable or busy, the token refused, wrong
+ *   AppSecret or AppID, IP whitelist): keep the answer, answer passively until a probe shows the API works again;
+ * - 'unexpected': anything else (a bad message…): keep the answer too, and log the hint loudly.
  */
-export type PushFailure = 'passive' | 'outbox' | 'unexpected';
+export type PushFailure = 'forbidden' | 'user' | 'down' | 'unexpected';
 
-const OUTBOX_ERRCODES: ReadonlySet<number> = new Set([-1, 45009, 45011, 45015, 45047, 43004]);
+const USER_ERRCODES: ReadonlySet<number> = new Set([45015, 45047, 43004]);
+const DOWN_ERRCODES: ReadonlySet<number> = new Set([-1, 45009, 45011, 40001, 40014, 42001, 40164, 40125, 40013]);
 
 export function classifyPushFailure(error: unknown): PushFailure {
   if (!(error instanceof WechatApiError)) return 'unexpected';
-  if (error.errcode === 48001) return 'passive';
-  if (OUTBOX_ERRCODES.has(error.errcode)) return 'outbox';
+  if (error.errcode === 48001) return 'forbidden';
+  if (USER_ERRCODES.has(error.errcode)) return 'user';
+  if (DOWN_ERRCODES.has(error.errcode)) return 'down';
   return 'unexpected';
 }
 
-/** True when a push cannot go out now and the answer belongs in the outbox (45015, 45047, 48001, 45009, unreachable). */
+/** True when a push cannot go out now for a known reason (not 'unexpected'): the answer belongs in the outbox. */
 export function isPushUnavailable(error: unknown): boolean {
   return classifyPushFailure(error) !== 'unexpected';
 }
 
 /** True when the account cannot push at all (48001): switch it to passive delivery for the rest of the run. */
 export function isPushForbidden(error: unknown): boolean {
-  return classifyPushFailure(error) === 'passive';
+  return classifyPushFailure(error) === 'forbidden';
 }

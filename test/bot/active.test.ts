@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { convertToWav } from '../../src/bot/ffmpeg.js';
 import { utf8Bytes } from '../../src/bot/paging.js';
+import { defaultTexts } from '../../src/config.js';
 import { type FakeWechatApi, startFakeWechatApi } from '../support/fake-wechat-api.js';
 import { APP_ID, type Harness, newUser, startHarness, TOKEN } from '../support/harness.js';
 import { type ChatBody, lastUserText } from '../support/llm-body.js';
@@ -128,14 +129,35 @@ describe('active delivery', () => {
     expect((await h.send('继续', { user })).userSees).toBe('answer:slow:600 window closed');
   });
 
-  it('falls back to the outbox when the API is unreachable; a new question gets the waiting answer too', async () => {
-    const user = newUser();
-    api.inject('/cgi-bin/message/custom/send', 'outage');
-    await h.send('slow:600 offline', { user });
-    await eventually(() => h.records.find((r) => r.openid === user && r.delivery === 'outbox'));
-    const next = await h.send('slow:10 next question', { user });
-    expect(next.userSees).toContain('answer:slow:600 offline');
-    expect(next.userSees).toContain('answer:slow:10 next question');
+  it('the API down: the answer waits in the outbox, delivery degrades to passive until a push works again', async () => {
+    const api2 = await startFakeWechatApi({ appId: APP_ID, appSecret: APP_SECRET });
+    const h2 = await startHarness({ config: { wechat: { token: TOKEN, appSecret: APP_SECRET, apiBase: api2.url } } });
+    try {
+      h2.fake.setDefault((req) => {
+        const question = lastUserText(req.body as ChatBody);
+        return { reply: `answer:${question}`, latencyMs: Number(/slow:(\d+)/.exec(question)?.[1] ?? 20) };
+      });
+      const user = newUser();
+      api2.inject('/cgi-bin/message/custom/send', 'outage');
+      await h2.send('slow:600 offline', { user });
+      await eventually(() => h2.records.find((r) => r.openid === user && r.delivery === 'outbox'));
+      expect(h2.gpt.deliveryMode()).toBe('passive');
+      const health = (await (await fetch(`${h2.baseUrl}/healthz`)).json()) as {
+        status: string;
+        deliveryState: { mode: string };
+      };
+      expect(health).toMatchObject({ status: 'degraded', deliveryState: { mode: 'degraded' } });
+      // The next message gets the waiting answer, and its own answer passively: nothing more is pushed into the void.
+      const next = await h2.send('slow:10 next question', { user });
+      expect(next.userSees).toContain('answer:slow:600 offline');
+      expect(next.userSees).toContain('answer:slow:10 next question');
+      const slow = await h2.send('slow:1700 while degraded', { user });
+      expect(slow.userSees).toBe(defaultTexts.thinking);
+      expect((await h2.send('继续', { user })).userSees).toBe('answer:slow:1700 while degraded');
+    } finally {
+      await h2.close();
+      await api2.close();
+    }
   });
 
   it('a slow new question asked while an unpushed answer waits: the waiting answer now, the new one pushed', async () => {
@@ -189,6 +211,8 @@ describe('voice and pictures through the media API', () => {
       config: {
         wechat: { token: TOKEN, appSecret: APP_SECRET, apiBase: api.url },
         media: { ffmpegPath: fakeFfmpeg() },
+        // Media work (a process per voice) is not what is timed here: a budget a loaded machine cannot miss.
+        timing: { wechatTimeoutMs: 3000, replyBudgetMs: 2700 },
       },
     });
     h.fake.setDefault((req) => ({ reply: `heard:${lastUserText(req.body as ChatBody)}` }));
@@ -227,7 +251,7 @@ describe('voice and pictures through the media API', () => {
 
   it('pushes a picture that takes longer than the budget', async () => {
     const user = newUser();
-    h.fake.script({ reply: '', latencyMs: 700 }, 'images');
+    h.fake.script({ reply: '', latencyMs: 2900 }, 'images');
     const result = await h.send('/image a slow cat', { user });
     expect(result.userSees).toBe('');
     const pushed = await eventually(() => texts(api, user)[0]);

@@ -29,7 +29,8 @@ describe('serve message lines for active delivery', () => {
         replyType: 'text',
         replyPreview: '从前有座山',
         latencyMs: 12_300,
-        source: 'pushed 3 messages',
+        source: 'pushed',
+        pushedPages: 3,
       },
       theme,
     );
@@ -42,7 +43,7 @@ describe('serve message lines for active delivery', () => {
       replyType: 'text' as const,
       replyPreview: '答案',
       delivery: 'outbox' as const,
-      source: 'push-failed',
+      source: 'push-failed' as const,
       error: 'errcode 45015',
     };
     expect(formatMessageLine(failed, theme)).toMatch(/outbox\s+\(push-failed, errcode 45015\)/);

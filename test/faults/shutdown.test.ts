@@ -6,7 +6,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { jobKey } from '../../src/bot/job-key.js';
 import { createWechatGpt, defaultTexts } from '../../src/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { deliver } from '../../src/simulator/index.js';
@@ -72,20 +71,23 @@ describe('shutdown with answers in flight', () => {
     return { fake, store };
   }
 
-  it('an answer due within the open attempt: close waits, the attempt gets it, the job is done', async () => {
+  it('an attempt held at shutdown answers at once; its answer, finished during the drain, waits in the outbox', async () => {
     const { fake, store } = await setup();
     const a = await startInstance(store, fake);
     cleanup.push(() => a.stop());
     const user = newUser();
     const sending = a.send('slow:300 in flight at shutdown', user, { attempts: 1 });
     await until(() => fake.inFlight === 1);
-    await a.gpt.close({ drainMs: 3000 });
+    expect(await a.gpt.close({ drainMs: 3000 })).toBe(true);
     expect(a.gpt.bot.inFlight).toBe(0);
     const result = await sending;
     expect(result.ok).toBe(true);
-    expect(result.userSees).toBe('answer:slow:300 in flight at shutdown');
-    const job = await store.getJob(jobKey(result.message));
-    expect(job).toMatchObject({ status: 'done', result: { reply: { type: 'text', content: result.userSees } } });
+    expect(result.userSees).toBe(defaultTexts.thinking);
+    expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 1, pages: 1 });
+    expect((await store.claimOutbox(user, 1000))?.reply).toEqual({
+      type: 'text',
+      content: 'answer:slow:300 in flight at shutdown',
+    });
   });
 
   it('an answer due after the last attempt: close waits, the answer lands in the outbox, the next instance delivers it', async () => {

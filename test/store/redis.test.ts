@@ -5,7 +5,7 @@ import { StoreError } from '../../src/errors.js';
 import { createRedisStore, type RedisStoreOptions } from '../../src/store/redis.js';
 import type { Store } from '../../src/store/types.js';
 import { freePort, type RedisProcess, sendCommand, startRedisProcess } from './redis-process.js';
-import { runStoreContract } from './store.contract.js';
+import { runStoreContract, take } from './store.contract.js';
 
 const redisUrl = inject('redisUrl');
 let prefixes = 0;
@@ -72,8 +72,17 @@ describe('redis store', () => {
     const onB = b.waitForJob('job-1', 5000);
     const elsewhere = other.waitForJob('job-1', 300);
     await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(await a.completeJob('job-1', { reply: { type: 'text', content: 'hi' } }, 10_000)).toBe('stored');
-    expect(await onB).toMatchObject({ status: 'done', result: { reply: { type: 'text', content: 'hi' } } });
+    expect(
+      await a.completeJob(
+        'job-1',
+        { reply: { type: 'text', content: 'hi' }, meta: { source: 'test' } },
+        { ttlMs: 10_000 },
+      ),
+    ).toBe('stored');
+    expect(await onB).toMatchObject({
+      status: 'done',
+      result: { reply: { type: 'text', content: 'hi' }, meta: { source: 'test' } },
+    });
     expect(Date.now() - started).toBeLessThan(500);
     // Another key prefix is another bot: its waiter is not woken.
     expect(await elsewhere).toBeUndefined();
@@ -82,9 +91,15 @@ describe('redis store', () => {
     const onA = a.waitForJob('job-2', 5000);
     await new Promise((resolve) => setTimeout(resolve, 20));
     await b.deferJob('job-2');
-    expect(await b.completeJob('job-2', { reply: { type: 'text', content: 'later' } }, 10_000)).toBe('outboxed');
+    expect(
+      await b.completeJob(
+        'job-2',
+        { reply: { type: 'text', content: 'later' }, meta: { source: 'test' } },
+        { ttlMs: 10_000 },
+      ),
+    ).toBe('outboxed');
     expect(await onA).toMatchObject({ status: 'done' });
-    expect(await a.shiftOutbox('oShared')).toMatchObject({ answerId: 'job-2', unseen: true });
+    expect(await take(a, 'oShared')).toMatchObject({ answerId: 'job-2', unseen: true });
   });
 
   it('keeps replies byte for byte through the outbox (no re-encoding in Lua)', async () => {
@@ -93,9 +108,13 @@ describe('redis store', () => {
     await store.claimAttempt('job', 'oBytes', 10_000);
     await store.deferJob('job');
     const news = { type: 'news' as const, articles: [] };
-    await store.completeJob('job', { reply: { type: 'text', content }, morePages: [news], question: '问？' }, 10_000);
-    expect(await store.shiftOutbox('oBytes')).toMatchObject({ reply: { type: 'text', content }, question: '问？' });
-    expect((await store.shiftOutbox('oBytes'))?.reply).toEqual(news);
+    await store.completeJob(
+      'job',
+      { reply: { type: 'text', content }, morePages: [news], question: '问？', meta: { source: 'test' } },
+      { ttlMs: 10_000 },
+    );
+    expect(await take(store, 'oBytes')).toMatchObject({ reply: { type: 'text', content }, question: '问？' });
+    expect((await take(store, 'oBytes'))?.reply).toEqual(news);
   });
 
   it('ends pending waits when closed', async () => {
@@ -151,7 +170,7 @@ describe('redis store', () => {
       await expectFastStoreError(() => store.getValue('k'), 1000);
       await expectFastStoreError(() => store.claimAttempt('job', 'oDown', 10_000), 1000);
       await expectFastStoreError(() => store.waitForJob('job', 5000), 1000);
-      await expectFastStoreError(() => store.shiftOutbox('oDown'), 1000);
+      await expectFastStoreError(() => take(store, 'oDown'), 1000);
       await expectFastStoreError(() => peer.setSession('oDown', { turns: [], updatedAt: 1 }, 10_000), 1000);
 
       await server.start();
@@ -165,7 +184,13 @@ describe('redis store', () => {
       const started = Date.now();
       const waiting = store.waitForJob('job', 5000);
       await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(await peer.completeJob('job', { reply: { type: 'text', content: 'back' } }, 10_000)).toBe('stored');
+      expect(
+        await peer.completeJob(
+          'job',
+          { reply: { type: 'text', content: 'back' }, meta: { source: 'test' } },
+          { ttlMs: 10_000 },
+        ),
+      ).toBe('stored');
       expect(await waiting).toMatchObject({ status: 'done' });
       expect(Date.now() - started).toBeLessThan(2000);
 
@@ -191,7 +216,13 @@ describe('redis store', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
       // Drops both subscribers; ioredis reconnects them after its backoff, so this PUBLISH reaches nobody.
       expect(await sendCommand(server.port, 'CLIENT KILL TYPE pubsub')).toMatch(/^:2/);
-      expect(await peer.completeJob('job', { reply: { type: 'text', content: 'in the gap' } }, 10_000)).toBe('stored');
+      expect(
+        await peer.completeJob(
+          'job',
+          { reply: { type: 'text', content: 'in the gap' }, meta: { source: 'test' } },
+          { ttlMs: 10_000 },
+        ),
+      ).toBe('stored');
       expect(await waiting).toMatchObject({ status: 'done', result: { reply: { content: 'in the gap' } } });
       expect(Date.now() - started).toBeLessThan(2000);
     });

@@ -1,6 +1,6 @@
 // The Store contract as tests: the memory and Redis stores both run it, so they behave the same (TTLs included).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { JobResult, Store } from '../../src/store/types.js';
+import type { JobResult, OutboxItem, Store } from '../../src/store/types.js';
 import type { Reply } from '../../src/wechat/types.js';
 
 export interface StoreFixture {
@@ -26,8 +26,29 @@ const answer = (first: string, ...more: string[]): JobResult => ({
   reply: text(first),
   ...(more.length ? { morePages: more.map(text) } : {}),
   question: `Q ${first}`,
-  meta: { source: 'test', pages: more.length + 1, ok: true },
+  meta: { source: 'test', pages: more.length + 1 },
 });
+
+/** How long a claimed page stays out before it goes back (the contract acknowledges at once unless it says so). */
+const LEASE = 10_000;
+
+/** Claims the first page and acknowledges it: the page is gone for good (what a written reply does). */
+export async function take(store: Store, openid: string): Promise<OutboxItem | undefined> {
+  const claim = await store.claimOutbox(openid, LEASE);
+  if (!claim) return undefined;
+  await store.ackOutbox(openid, claim.claimId);
+  const { claimId: _id, ...item } = claim;
+  return item;
+}
+
+/** Claims the oldest unseen answer's first page and acknowledges it. */
+export async function takeUnseen(store: Store, openid: string): Promise<OutboxItem | undefined> {
+  const claim = await store.claimUnseenAnswer(openid, LEASE);
+  if (!claim) return undefined;
+  await store.ackOutbox(openid, claim.claimId);
+  const { claimId: _id, ...item } = claim;
+  return item;
+}
 /** The page texts of the items, for compact assertions. */
 const contents = (items: ({ reply: Reply } | undefined)[]) =>
   items.map((item) => (item?.reply.type === 'text' ? item.reply.content : item ? item.reply.type : undefined));
@@ -106,8 +127,8 @@ export function runStoreContract(name: string, create: CreateStore): void {
       it('stores the result of a pending job once; a duplicate completion is ignored', async () => {
         const key = id('done');
         await store.claimAttempt(key, 'oUser2', TTL);
-        expect(await store.completeJob(key, answer('first'), TTL)).toBe('stored');
-        expect(await peer.completeJob(key, answer('second'), TTL)).toBe('ignored');
+        expect(await store.completeJob(key, answer('first'), { ttlMs: TTL })).toBe('stored');
+        expect(await peer.completeJob(key, answer('second'), { ttlMs: TTL })).toBe('ignored');
         const job = await store.getJob(key);
         expect(job).toMatchObject({ status: 'done', openid: 'oUser2', attempts: 1 });
         expect(job?.result).toEqual(answer('first'));
@@ -115,7 +136,7 @@ export function runStoreContract(name: string, create: CreateStore): void {
       });
 
       it('ignores the completion of an unknown job', async () => {
-        expect(await store.completeJob(id('never'), answer('lost'), TTL)).toBe('ignored');
+        expect(await store.completeJob(id('never'), answer('lost'), { ttlMs: TTL })).toBe('ignored');
       });
 
       it('defers a pending job, and reports a done job as done', async () => {
@@ -123,7 +144,7 @@ export function runStoreContract(name: string, create: CreateStore): void {
         await store.claimAttempt(key, 'oUser3', TTL);
         expect(await store.deferJob(key)).toMatchObject({ key, status: 'deferred' });
         expect(await peer.deferJob(key)).toMatchObject({ status: 'deferred' });
-        expect(await store.completeJob(key, answer('late'), TTL)).toBe('outboxed');
+        expect(await store.completeJob(key, answer('late'), { ttlMs: TTL })).toBe('outboxed');
         const after = await store.deferJob(key);
         expect(after).toMatchObject({ status: 'done', result: answer('late') });
         expect(await store.deferJob(id('unknown'))).toBeUndefined();
@@ -132,7 +153,7 @@ export function runStoreContract(name: string, create: CreateStore): void {
       it('notes how a done job was delivered', async () => {
         const key = id('mark');
         await store.claimAttempt(key, 'oUser4', TTL);
-        await store.completeJob(key, answer('a'), TTL);
+        await store.completeJob(key, answer('a'), { ttlMs: TTL });
         await peer.markDelivered(key, 'attempt 2');
         expect(await store.getJob(key)).toMatchObject({ deliveredBy: 'attempt 2', status: 'done' });
         await store.markDelivered(id('unknown'), 'outbox');
@@ -144,7 +165,7 @@ export function runStoreContract(name: string, create: CreateStore): void {
         const kept = id('kept');
         await store.claimAttempt(short, 'oUser5', SHORT);
         await store.claimAttempt(kept, 'oUser5', SHORT);
-        await store.completeJob(kept, answer('kept'), TTL);
+        await store.completeJob(kept, answer('kept'), { ttlMs: TTL });
         await advance(PAST_SHORT);
         expect(await store.getJob(short)).toBeUndefined();
         expect(await store.getJob(kept)).toMatchObject({ status: 'done' });
@@ -160,11 +181,167 @@ export function runStoreContract(name: string, create: CreateStore): void {
       });
     });
 
+    describe('after a loss of state', () => {
+      it('recreates a lost job on completion when the user is known, into the outbox when deferred here', async () => {
+        const key = id('lost');
+        expect(await store.completeJob(key, answer('back'), { ttlMs: TTL, openid: 'oLost' })).toBe('stored');
+        expect(await peer.getJob(key)).toMatchObject({ status: 'done', openid: 'oLost' });
+        const deferredKey = id('lost-deferred');
+        const outcome = await store.completeJob(deferredKey, answer('late'), {
+          ttlMs: TTL,
+          openid: 'oLost',
+          deferred: true,
+        });
+        expect(outcome).toBe('outboxed');
+        expect(await take(peer, 'oLost')).toMatchObject({ answerId: deferredKey, unseen: true, question: 'Q late' });
+        expect(await store.getJob(deferredKey)).toMatchObject({ deliveredBy: 'outbox' });
+      });
+
+      it('puts an answer deferred by this process in the outbox even when the record says pending', async () => {
+        const user = id('oHint');
+        const key = id('hint');
+        await store.claimAttempt(key, user, TTL);
+        expect(await store.completeJob(key, answer('h1', 'h2'), { ttlMs: TTL, deferred: true })).toBe('outboxed');
+        expect(contents([await take(store, user), await take(store, user)])).toEqual(['h1', 'h2']);
+      });
+
+      it('recreates a lost job when its instance renews the lease, so a retry elsewhere waits for it', async () => {
+        const key = id('renew-lost');
+        await store.renewLease(key, { openid: 'oRenew', leaseMs: 60_000, ttlMs: TTL });
+        expect(await peer.getJob(key)).toMatchObject({ status: 'pending', openid: 'oRenew' });
+        expect(await peer.takeOver(key, SHORT)).toBe(false);
+        const claim = await peer.claimAttempt(key, 'oRenew', TTL);
+        expect(claim.attempt).toBe(2);
+      });
+    });
+
+    describe('sendToOutbox', () => {
+      it('defers a job not done yet and marks it pending; its answer then lands in the outbox once', async () => {
+        const user = id('oSend');
+        const key = id('send');
+        await store.claimAttempt(key, user, TTL);
+        expect(await peer.sendToOutbox(key, user, TTL)).toBe('deferred');
+        expect(await store.sendToOutbox(key, user, TTL)).toBe('deferred');
+        expect(await store.pendingAnswers(user)).toEqual([key]);
+        expect(await store.completeJob(key, answer('s1'), { ttlMs: TTL })).toBe('outboxed');
+        expect(await peer.pendingAnswers(user)).toEqual([]);
+        expect(await store.sendToOutbox(key, user, TTL)).toBe('delivered');
+        expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 1, pages: 1 });
+      });
+
+      it('hands over a done answer nobody delivered, once', async () => {
+        const user = id('oDone');
+        const key = id('done');
+        await store.claimAttempt(key, user, TTL);
+        await store.completeJob(key, answer('d1', 'd2'), { ttlMs: TTL });
+        await take(store, user); // the seen rest of the pending answer
+        expect(await peer.sendToOutbox(key, user, TTL)).toBe('outboxed');
+        expect(await store.sendToOutbox(key, user, TTL)).toBe('delivered');
+        expect(contents(await Promise.all([take(store, user), take(store, user), take(store, user)]))).toEqual([
+          'd1',
+          'd2',
+          undefined,
+        ]);
+      });
+
+      it('creates a deferred job the store lost, so the answer still reaches the outbox', async () => {
+        const user = id('oGone');
+        const key = id('gone');
+        expect(await store.sendToOutbox(key, user, TTL)).toBe('deferred');
+        expect(await peer.getJob(key)).toMatchObject({ status: 'deferred', openid: user });
+        expect(await store.pendingAnswers(user)).toEqual([key]);
+        expect(await peer.completeJob(key, answer('g1'), { ttlMs: TTL })).toBe('outboxed');
+        expect(contents([await take(store, user)])).toEqual(['g1']);
+      });
+
+      it('keeps a pending mark per job, in order, until removed or cleared', async () => {
+        const user = id('oMarks');
+        const [a, b] = [id('mark-a'), id('mark-b')];
+        await store.sendToOutbox(a, user, TTL);
+        await advance(2);
+        await peer.sendToOutbox(b, user, TTL);
+        expect(await store.pendingAnswers(user)).toEqual([a, b]);
+        await store.removePending(user, a);
+        expect(await peer.pendingAnswers(user)).toEqual([b]);
+        await store.clearOutbox(user);
+        expect(await store.pendingAnswers(user)).toEqual([]);
+      });
+    });
+
+    describe('outbox claims', () => {
+      it('puts a claimed page back in front when it is not acknowledged within its lease', async () => {
+        const user = id('oClaim');
+        const key = id('claim');
+        await store.claimAttempt(key, user, TTL);
+        await store.deferJob(key);
+        await store.completeJob(key, answer('c1', 'c2'), { ttlMs: TTL });
+        const claim = await store.claimOutbox(user, SHORT);
+        expect(claim).toMatchObject({ reply: text('c1'), unseen: true, remaining: 1 });
+        // While claimed, the next page is what others get.
+        expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 1 });
+        await advance(PAST_SHORT);
+        expect(await peer.summarizeOutbox(user)).toEqual({ unseenAnswers: 1, pages: 2 });
+        const again = await peer.claimUnseenAnswer(user, LEASE);
+        expect(again).toMatchObject({ reply: text('c1'), unseen: true, question: 'Q c1', remaining: 1 });
+        await peer.ackOutbox(user, again!.claimId);
+        // A late acknowledgement of the expired claim changes nothing.
+        await store.ackOutbox(user, claim!.claimId);
+        expect(contents([await take(store, user), await take(store, user)])).toEqual(['c2', undefined]);
+      });
+
+      it('forgets an acknowledged page for good, also after the lease', async () => {
+        const user = id('oAck');
+        const key = id('ack');
+        await store.claimAttempt(key, user, TTL);
+        await store.deferJob(key);
+        await store.completeJob(key, answer('a1'), { ttlMs: TTL });
+        const claim = await store.claimOutbox(user, SHORT);
+        await peer.ackOutbox(user, claim!.claimId);
+        await advance(PAST_SHORT);
+        expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 0 });
+        expect(await take(store, user)).toBeUndefined();
+      });
+    });
+
+    describe('leases', () => {
+      it('lets another instance take over a pending job only once its lease ran out, and only one of them', async () => {
+        const key = id('lease');
+        await store.claimAttempt(key, 'oLease', TTL);
+        expect(await peer.takeOver(key, SHORT)).toBe(false); // never renewed: leased until createdAt + SHORT
+        await advance(PAST_SHORT);
+        const takers = await Promise.all([peer.takeOver(key, SHORT), store.takeOver(key, SHORT)]);
+        expect(takers.filter(Boolean)).toHaveLength(1);
+        expect((await store.getJob(key))?.leaseUntil).toEqual(expect.any(Number));
+      });
+
+      it('keeps a job whose instance renews its lease, takes over a deferred one (pending again), never a done one', async () => {
+        const key = id('renewed');
+        await store.claimAttempt(key, 'oLease', TTL);
+        await advance(PAST_SHORT);
+        await store.renewLease(key, { openid: 'oLease', leaseMs: 60_000, ttlMs: TTL });
+        expect(await peer.takeOver(key, SHORT)).toBe(false);
+
+        const deferred = id('deferred-lease');
+        await store.claimAttempt(deferred, 'oLease', TTL);
+        await store.deferJob(deferred);
+        const done = id('done-lease');
+        await store.claimAttempt(done, 'oLease', TTL);
+        await store.completeJob(done, answer('x'), { ttlMs: TTL });
+        await advance(PAST_SHORT);
+        expect(await peer.takeOver(deferred, SHORT)).toBe(true);
+        expect(await store.getJob(deferred)).toMatchObject({ status: 'pending' });
+        expect(await peer.takeOver(done, SHORT)).toBe(false);
+        expect(await peer.takeOver(id('unknown'), SHORT)).toBe(false);
+        await store.renewLease(done, { openid: 'oLease', leaseMs: SHORT, ttlMs: TTL });
+        expect((await store.getJob(done))?.leaseUntil).toBeUndefined();
+      });
+    });
+
     describe('waitForJob', () => {
       it('resolves at once when the job is already done', async () => {
         const key = id('ready');
         await store.claimAttempt(key, 'oW1', TTL);
-        await store.completeJob(key, answer('ready'), TTL);
+        await store.completeJob(key, answer('ready'), { ttlMs: TTL });
         const started = Date.now();
         const record = await peer.waitForJob(key, 5000);
         expect(Date.now() - started).toBeLessThan(200);
@@ -177,7 +354,7 @@ export function runStoreContract(name: string, create: CreateStore): void {
         const started = Date.now();
         const waits = [store.waitForJob(key, 5000), store.waitForJob(key, 5000), peer.waitForJob(key, 5000)];
         await sleep(30);
-        expect(await peer.completeJob(key, answer('woken'), TTL)).toBe('stored');
+        expect(await peer.completeJob(key, answer('woken'), { ttlMs: TTL })).toBe('stored');
         const records = await Promise.all(waits);
         expect(Date.now() - started).toBeLessThan(1000);
         for (const record of records) expect(record).toMatchObject({ key, status: 'done', result: answer('woken') });
@@ -189,7 +366,7 @@ export function runStoreContract(name: string, create: CreateStore): void {
         await store.deferJob(key);
         const waiting = store.waitForJob(key, 5000);
         await sleep(20);
-        expect(await peer.completeJob(key, answer('late'), TTL)).toBe('outboxed');
+        expect(await peer.completeJob(key, answer('late'), { ttlMs: TTL })).toBe('outboxed');
         expect(await waiting).toMatchObject({ status: 'done' });
       });
 
@@ -198,7 +375,7 @@ export function runStoreContract(name: string, create: CreateStore): void {
         const waiting = store.waitForJob(key, 5000);
         await sleep(20);
         await peer.claimAttempt(key, 'oW7', TTL);
-        await peer.completeJob(key, answer('later'), TTL);
+        await peer.completeJob(key, answer('later'), { ttlMs: TTL });
         expect(await waiting).toMatchObject({ key, openid: 'oW7', status: 'done' });
       });
 
@@ -211,7 +388,7 @@ export function runStoreContract(name: string, create: CreateStore): void {
         expect(waited).toBeGreaterThanOrEqual(90);
         expect(waited).toBeLessThan(1000);
         // The timed-out waiter is gone: completing later still works and is not delivered to it.
-        expect(await store.completeJob(key, answer('after'), TTL)).toBe('stored');
+        expect(await store.completeJob(key, answer('after'), { ttlMs: TTL })).toBe('stored');
         expect(await store.waitForJob(key, 0)).toMatchObject({ status: 'done' });
       });
 
@@ -225,7 +402,7 @@ export function runStoreContract(name: string, create: CreateStore): void {
         expect(await waiting).toBeUndefined();
         expect(Date.now() - started).toBeLessThan(1000);
         expect(await store.waitForJob(key, 5000, AbortSignal.abort())).toBeUndefined();
-        await store.completeJob(key, answer('done'), TTL);
+        await store.completeJob(key, answer('done'), { ttlMs: TTL });
         // Done wins over an aborted signal: the answer is there.
         expect(await store.waitForJob(key, 5000, AbortSignal.abort())).toMatchObject({ status: 'done' });
       });
@@ -243,22 +420,22 @@ export function runStoreContract(name: string, create: CreateStore): void {
         const key = id('ans');
         await store.claimAttempt(key, openid, TTL);
         if (deferred) await store.deferJob(key);
-        const outcome = await store.completeJob(key, result, TTL);
+        const outcome = await store.completeJob(key, result, { ttlMs: TTL });
         expect(outcome).toBe(deferred ? 'outboxed' : 'stored');
         return key;
       }
 
       async function drain(s: Store, openid: string) {
         const items = [];
-        for (let item = await s.shiftOutbox(openid); item; item = await s.shiftOutbox(openid)) items.push(item);
+        for (let item = await take(s, openid); item; item = await take(s, openid)) items.push(item);
         return items;
       }
 
       it('starts empty', async () => {
         const user = id('oEmpty');
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 0 });
-        expect(await store.shiftOutbox(user)).toBeUndefined();
-        expect(await store.shiftUnseenAnswer(user)).toBeUndefined();
+        expect(await take(store, user)).toBeUndefined();
+        expect(await takeUnseen(store, user)).toBeUndefined();
         await store.dropSeenAnswers(user);
         await store.clearOutbox(user);
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 0 });
@@ -270,18 +447,18 @@ export function runStoreContract(name: string, create: CreateStore): void {
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 0 });
         const key = await finish(user, answer('p1', 'p2', 'p3'));
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 2 });
-        const second = await peer.shiftOutbox(user);
+        const second = await take(peer, user);
         expect(second).toEqual({ answerId: key, reply: text('p2'), unseen: false, remaining: 1 });
-        const third = await store.shiftOutbox(user);
+        const third = await take(store, user);
         expect(third).toEqual({ answerId: key, reply: text('p3'), unseen: false, remaining: 0 });
-        expect(await store.shiftOutbox(user)).toBeUndefined();
+        expect(await take(store, user)).toBeUndefined();
       });
 
       it('queues every page of a deferred job as one unseen answer, with its question', async () => {
         const user = id('oDeferred');
         const key = await finish(user, answer('d1', 'd2', 'd3'), { deferred: true });
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 1, pages: 3 });
-        expect(await store.shiftOutbox(user)).toEqual({
+        expect(await take(store, user)).toEqual({
           answerId: key,
           reply: text('d1'),
           question: 'Q d1',
@@ -289,13 +466,13 @@ export function runStoreContract(name: string, create: CreateStore): void {
           remaining: 2,
         });
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 2 });
-        expect(await store.shiftOutbox(user)).toEqual({
+        expect(await take(store, user)).toEqual({
           answerId: key,
           reply: text('d2'),
           unseen: false,
           remaining: 1,
         });
-        expect(await store.shiftOutbox(user)).toMatchObject({ reply: text('d3'), unseen: false, remaining: 0 });
+        expect(await take(store, user)).toMatchObject({ reply: text('d3'), unseen: false, remaining: 0 });
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 0 });
       });
 
@@ -306,7 +483,7 @@ export function runStoreContract(name: string, create: CreateStore): void {
           articles: [{ title: '标题', description: '描述', picUrl: '', url: 'https://example.com' }],
         };
         const a = await finish(user, answer('a1', 'a2'), { deferred: true });
-        const b = await finish(user, { reply: news }, { deferred: true });
+        const b = await finish(user, { reply: news, meta: { source: 'test' } }, { deferred: true });
         const c = await finish(user, answer('c1'), { deferred: true });
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 3, pages: 4 });
         const items = await drain(store, user);
@@ -334,8 +511,8 @@ export function runStoreContract(name: string, create: CreateStore): void {
       it('keeps seen pages when a pending job finishes without more pages (the continue word)', async () => {
         const user = id('oContinue');
         await finish(user, answer('p1', 'p2', 'p3'));
-        const page = await store.shiftOutbox(user);
-        await finish(user, { reply: page!.reply });
+        const page = await take(store, user);
+        await finish(user, { reply: page!.reply, meta: { source: 'test' } });
         expect(contents(await drain(store, user))).toEqual(['p3']);
       });
 
@@ -344,20 +521,20 @@ export function runStoreContract(name: string, create: CreateStore): void {
         await finish(user, answer('s1', 's2', 's3'));
         const first = await finish(user, answer('u1', 'u2'), { deferred: true });
         const second = await finish(user, answer('v1'), { deferred: true });
-        const item = await store.shiftUnseenAnswer(user);
+        const item = await takeUnseen(store, user);
         expect(item).toEqual({ answerId: first, reply: text('u1'), question: 'Q u1', unseen: true, remaining: 2 });
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 1, pages: 2 });
         // The rest of the first answer is seen now, so taking the next unseen answer drops it.
-        const next = await peer.shiftUnseenAnswer(user);
+        const next = await takeUnseen(peer, user);
         expect(next).toEqual({ answerId: second, reply: text('v1'), question: 'Q v1', unseen: true, remaining: 0 });
-        expect(await store.shiftUnseenAnswer(user)).toBeUndefined();
+        expect(await takeUnseen(store, user)).toBeUndefined();
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 0 });
       });
 
       it('leaves everything in place when no answer is unseen', async () => {
         const user = id('oNoUnseen');
         await finish(user, answer('s1', 's2'));
-        expect(await store.shiftUnseenAnswer(user)).toBeUndefined();
+        expect(await takeUnseen(store, user)).toBeUndefined();
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 1 });
       });
 
@@ -366,8 +543,8 @@ export function runStoreContract(name: string, create: CreateStore): void {
         await finish(user, answer('s1', 's2'));
         await finish(user, answer('r1', 'r2', 'r3'), { deferred: true });
         await finish(user, answer('u1', 'u2'), { deferred: true });
-        await store.shiftOutbox(user); // s2: the seen answer is used up
-        await store.shiftOutbox(user); // r1: the second answer is now seen, r2 and r3 left
+        await take(store, user); // s2: the seen answer is used up
+        await take(store, user); // r1: the second answer is now seen, r2 and r3 left
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 1, pages: 4 });
         await peer.dropSeenAnswers(user);
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 1, pages: 2 });
@@ -382,7 +559,7 @@ export function runStoreContract(name: string, create: CreateStore): void {
         await finish(user, answer('seen1', 'seen2'));
         for (let i = 0; i < 25; i++) keys.push(await finish(user, answer(`a${i}`, `a${i}b`), { deferred: true }));
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 20, pages: 40 });
-        const first = await peer.shiftUnseenAnswer(user);
+        const first = await takeUnseen(peer, user);
         expect(first).toMatchObject({ answerId: keys[5], reply: text('a5'), unseen: true });
       });
 
@@ -393,7 +570,7 @@ export function runStoreContract(name: string, create: CreateStore): void {
         await finish(bob, answer('b1'), { deferred: true });
         await store.clearOutbox(alice);
         expect(await store.summarizeOutbox(alice)).toEqual({ unseenAnswers: 0, pages: 0 });
-        expect(contents([await store.shiftOutbox(bob)])).toEqual(['b1']);
+        expect(contents([await take(store, bob)])).toEqual(['b1']);
       });
 
       it('forgets an outbox after its TTL', async () => {
@@ -402,11 +579,11 @@ export function runStoreContract(name: string, create: CreateStore): void {
         const key = id('ans');
         await short.store.claimAttempt(key, user, TTL);
         await short.store.deferJob(key);
-        await short.store.completeJob(key, answer('x1', 'x2'), TTL);
+        await short.store.completeJob(key, answer('x1', 'x2'), { ttlMs: TTL });
         expect(await short.store.summarizeOutbox(user)).toEqual({ unseenAnswers: 1, pages: 2 });
         await (short.advance ? short.advance(PAST_SHORT) : sleep(PAST_SHORT));
         expect(await short.store.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 0 });
-        expect(await short.store.shiftOutbox(user)).toBeUndefined();
+        expect(await take(short.store, user)).toBeUndefined();
       });
     });
 

@@ -249,6 +249,9 @@ export async function startFakeWechatApi({
       record(json.touser, { kind: 'typing', body: json });
       send(res, 200, { errcode: 0, errmsg: 'ok' });
     },
+    'GET /cgi-bin/get_api_domain_ip'(res) {
+      send(res, 200, { ip_list: ['127.0.0.1'] });
+    },
     'GET /cgi-bin/media/get'(res, _json, query) {
       const item = query.media_id ? media.get(query.media_id) : undefined;
       if (!item) return fail(res, 40007, mediaErrorContentType);

@@ -228,19 +228,20 @@ describe('errors', () => {
 
 describe('push failure classification', () => {
   it.each([
-    [45015, 'outbox'],
-    [45047, 'outbox'],
-    [45009, 'outbox'],
-    [-1, 'outbox'],
-    [48001, 'passive'],
-    [40164, 'unexpected'],
-    [40125, 'unexpected'],
+    [45015, 'user'],
+    [45047, 'user'],
+    [45009, 'down'],
+    [-1, 'down'],
+    [48001, 'forbidden'],
+    [40164, 'down'],
+    [40125, 'down'],
+    [45002, 'unexpected'],
   ] as const)('errcode %i → %s', async (errcode, expected) => {
     fake.inject(errcode === 40125 || errcode === 40164 ? STABLE : SEND, errcode);
     const error = await failure(api().sendText(openid, 'hi'));
     expect(classifyPushFailure(error)).toBe(expected);
     expect(isPushUnavailable(error)).toBe(expected !== 'unexpected');
-    expect(isPushForbidden(error)).toBe(expected === 'passive');
+    expect(isPushForbidden(error)).toBe(expected === 'forbidden');
   });
 
   it('treats an outage as unavailable, and anything that is not a WechatApiError as unexpected', async () => {

@@ -38,7 +38,11 @@ export function formatMessageLine(record: MessageRecord, theme: Theme): string {
           ? theme.dim('success (nothing shown)')
           : `${record.replyType}${record.replyPreview ? ` ${fitWidth(record.replyPreview, 28)}` : ''}`;
   const extra = [
-    record.source && record.source !== 'llm' && record.source !== 'push-pending' ? record.source : undefined,
+    record.pushedPages !== undefined
+      ? `pushed ${record.pushedPages} message${record.pushedPages === 1 ? '' : 's'}`
+      : record.source && record.source !== 'llm' && record.source !== 'push-pending'
+        ? record.source
+        : undefined,
     record.error ? theme.error(record.error) : undefined,
   ].filter(Boolean);
   return [

@@ -1,0 +1,285 @@
+/**
+ * Answering each WeChat attempt of a message inside WeChat's 5-second rule.
+ *
+ * One message is one job. Its attempt number is the largest of the store's count, this process's count and what the
+ * message's CreateTime says (see inferAttempt), so a store that lost its count or answers slowly cannot make the last
+ * attempt look like the first. An attempt waits for the answer until the reply budget; attempts before the last that
+ * are not ready are held open past WeChat's timeout so that WeChat retries (an empty answer would stop it); the last
+ * answers the thinking notice and the answer goes to the user's outbox. Every store call on the way is raced against
+ * the time the attempt has left: a slow store never holds a reply past WeChat's timeout, its call completes in the
+ * background. The model call is never cancelled: its answer serves the next attempt, the outbox or a push.
+ */
+import type { Logger, ResolvedConfig } from '../config.js';
+import { StoreError } from '../errors.js';
+import type { AnswerMeta, JobResult, Store } from '../store/types.js';
+import type { InboundMessage, Reply } from '../wechat/types.js';
+import type { Clock } from './clock.js';
+import { inferAttempt, within } from './deadline.js';
+import type { LateDelivery } from './delivery.js';
+import { jobKey } from './job-key.js';
+import type { Jobs, LocalJob } from './jobs.js';
+import type { Routing } from './routing.js';
+import type { StorePatience } from './store-patience.js';
+import type { Delivery } from './types.js';
+
+/** How long past WeChat's timeout a held attempt waits for WeChat to drop it before treating it as the last. */
+const HOLD_GRACE_MS = 1000;
+/** Time kept, after the last store call of an attempt, for building and writing the reply. */
+const REPLY_MARGIN_MS = 150;
+
+export interface AttemptContext {
+  /** Aborts when the HTTP client (WeChat) drops the connection. */
+  signal?: AbortSignal;
+  /** Epoch ms when the request arrived (default: now). */
+  receivedAt?: number;
+}
+
+export interface AttemptOutcome {
+  /** The reply to write, or undefined when the client is gone and nothing should be written. */
+  reply: Reply | undefined;
+  attempt: number;
+  delivery: Delivery;
+  key: string;
+  meta: AnswerMeta;
+  /** Call once the reply was written to WeChat: outbox pages it carries are then gone for good. */
+  written?: () => void;
+}
+
+/** An answer found for an attempt: the job's result, or the news that it was pushed already. */
+type Ready = { result: JobResult; pushed: boolean };
+
+export interface AttemptsDependencies {
+  config: ResolvedConfig;
+  store: Store;
+  jobs: Jobs;
+  routing: Routing;
+  delivery: LateDelivery;
+  logger: Logger;
+  clock: Clock;
+  patience: StorePatience;
+}
+
+export function createAttempts({
+  config,
+  store,
+  jobs,
+  routing,
+  delivery,
+  logger,
+  clock,
+  patience,
+}: AttemptsDependencies) {
+  const { timing, texts } = config;
+  let closing = false;
+  /** Attempts waiting for an answer: a shutdown wakes them to answer at once. */
+  const waking = new Set<() => void>();
+
+  const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+  /** Waits up to ms for the answer: from this process's job, else from the store (another instance works on it). */
+  async function waitReady(
+    key: string,
+    job: LocalJob | undefined,
+    ms: number,
+    signal?: AbortSignal,
+  ): Promise<Ready | undefined> {
+    if (job?.result) return { result: job.result, pushed: false };
+    if (ms <= 0 || closing || signal?.aborted) return undefined;
+    const answer: Promise<Ready | undefined> = job
+      ? job.done.then((result) => ({ result, pushed: false }))
+      : store
+          .waitForJob(key, ms, signal)
+          .then((record) =>
+            record?.result ? { result: record.result, pushed: record.deliveredBy === 'push' } : undefined,
+          );
+    let wake: () => void = () => {};
+    const woken = new Promise<undefined>((resolve) => {
+      wake = () => resolve(undefined);
+    });
+    waking.add(wake);
+    try {
+      const raced = await within(Promise.race([answer, woken]), ms, clock, signal);
+      return raced.ok ? raced.value : job?.result ? { result: job.result, pushed: false } : undefined;
+    } finally {
+      waking.delete(wake);
+    }
+  }
+
+  function deliver(ready: Ready, attempt: number, job: LocalJob | undefined, key: string): AttemptOutcome {
+    const { result } = ready;
+    if (ready.pushed) {
+      // A stray retry of a message whose answer was pushed: the user has it already.
+      return { reply: { type: 'success' }, attempt, delivery: 'repeat', key, meta: { source: 'pushed' } };
+    }
+    const repeat = job?.delivered === true;
+    const delivery: Delivery = repeat ? 'repeat' : attempt === 1 ? 'passive' : 'retry';
+    // Attempt 1 answering is the usual case, and what an unmarked job means; only the other ways are written down.
+    if (delivery === 'retry') void store.markDelivered(key, `attempt ${attempt}`).catch(() => {});
+    const written = () => {
+      if (job) job.delivered = true;
+      for (const { openid, claimId } of result.claims ?? []) {
+        jobs.track(
+          store.ackOutbox(openid, claimId).catch((error: unknown) => {
+            logger.warn({ key, err: messageOf(error) }, 'could not acknowledge an outbox page; it may come again');
+          }),
+        );
+      }
+    };
+    return { reply: result.reply, attempt, delivery, key, meta: result.meta, written };
+  }
+
+  /**
+   * The client hung up before the answer. After the last attempt nobody will come back for it: send it to the outbox.
+   * After an earlier one WeChat retries at once; if no retry comes, the outbox gets it too.
+   */
+  function dropped(key: string, openid: string, job: LocalJob | undefined, attempt: number): AttemptOutcome {
+    if (attempt >= timing.attempts) jobs.sendToOutbox(key, openid);
+    else {
+      const seen = job?.attempts;
+      clock
+        .setTimeout(() => {
+          if (job) {
+            if (job.attempts === seen && !job.delivered) jobs.sendToOutbox(key, openid);
+            return;
+          }
+          store
+            .getJob(key)
+            .then((record) => {
+              if (record && record.status !== 'done' && record.attempts <= attempt) jobs.sendToOutbox(key, openid);
+            })
+            .catch(() => {});
+        }, timing.wechatTimeoutMs + HOLD_GRACE_MS)
+        .unref?.();
+    }
+    return { reply: undefined, attempt, delivery: 'dropped', key, meta: { source: 'thinking' } };
+  }
+
+  /** This process's job for the message: attached to, created, or taken over from an instance that is gone. */
+  async function findJob(
+    message: InboundMessage,
+    key: string,
+    receivedAt: number,
+    inferred: number,
+    timeLeft: () => number,
+    signal?: AbortSignal,
+  ): Promise<{ job: LocalJob | undefined; attempt: number; ready?: Ready }> {
+    const openid = message.fromUser;
+    const start = () => jobs.start(key, openid, receivedAt, () => routing.work(message, key, receivedAt));
+    const claimMs = timeLeft() - REPLY_MARGIN_MS;
+    const local = jobs.get(key);
+    if (local) {
+      // A retry reaching the instance that produces the answer attaches here, whatever the store says; the store
+      // still counts it (attempts of this message may have reached other instances too).
+      local.attempts += 1;
+      const counted = await patience.wait(store.claimAttempt(key, openid, timing.jobTtlMs), claimMs, signal);
+      const stored = counted.ok ? counted.value.attempt : 0;
+      return { job: local, attempt: Math.max(local.attempts, stored, inferred) };
+    }
+    const claimed = await patience.wait(store.claimAttempt(key, openid, timing.jobTtlMs), claimMs, signal);
+    if (!claimed.ok) {
+      if (claimed.reason !== 'aborted') {
+        logger.warn(
+          { key, attempt: inferred, err: claimed.error === undefined ? 'timed out' : messageOf(claimed.error) },
+          'store did not answer in time: answering from this process',
+        );
+      }
+      // The first attempt is answered here; a later one waits for the instance that has the message (if any).
+      return { job: inferred === 1 ? start() : undefined, attempt: inferred };
+    }
+    const { attempt: counted, job: record } = claimed.value;
+    const attempt = Math.max(counted, inferred);
+    if (record.status === 'done' && record.result) {
+      return { job: undefined, attempt, ready: { result: record.result, pushed: record.deliveredBy === 'push' } };
+    }
+    if (counted === 1) return { job: start(), attempt };
+    const takeMs = timeLeft() - REPLY_MARGIN_MS;
+    const took = await patience.wait(store.takeOver(key, jobs.leaseMs), takeMs, signal);
+    if (took.ok && took.value) {
+      // The instance that had the message stopped renewing its lease: it is gone. Answer here instead.
+      logger.warn({ key, attempt }, 'taking over a message whose instance stopped answering');
+      const job = start();
+      job.attempts = attempt;
+      return { job, attempt };
+    }
+    return { job: undefined, attempt };
+  }
+
+  async function respond(
+    message: InboundMessage,
+    { signal, receivedAt = clock.now() }: AttemptContext = {},
+  ): Promise<AttemptOutcome> {
+    const key = jobKey(message);
+    const openid = message.fromUser;
+    const deadline = receivedAt + timing.replyBudgetMs;
+    const timeLeft = () => deadline - clock.now();
+    const quick = await routing.quickAnswer(message, timeLeft());
+    if (quick) return { reply: quick.reply, attempt: 1, delivery: 'passive', key, meta: quick.meta };
+
+    const inferred = inferAttempt(message.createTime, receivedAt, timing);
+    const found = await findJob(message, key, receivedAt, inferred, timeLeft, signal);
+    const { job, attempt } = found;
+    let ready = found.ready ?? (await waitReady(key, job, timeLeft(), signal));
+    if (ready) return deliver(ready, attempt, job, key);
+    if (signal?.aborted) return dropped(key, openid, job, attempt);
+
+    if (job && !closing && delivery.mode() === 'active') {
+      // Active delivery: WeChat gets `success` now, the user "typing…", and the answer is pushed when ready.
+      jobs.pushWhenReady(job);
+      return { reply: { type: 'success' }, attempt, delivery: 'push', key, meta: { source: 'push-pending' } };
+    }
+    if (attempt < timing.attempts && !closing) {
+      // Hold the connection: WeChat drops it at its timeout and retries. An answer landing meanwhile still goes out.
+      const holdMs = timing.wechatTimeoutMs + HOLD_GRACE_MS - (clock.now() - receivedAt);
+      ready = await waitReady(key, job, holdMs, signal);
+      if (ready) return deliver(ready, attempt, job, key);
+      if (signal?.aborted) return dropped(key, openid, job, attempt);
+      // Not dropped at WeChat's timeout: not WeChat, or we are shutting down. Answer as on the last attempt.
+    }
+    if (job?.result) return deliver({ result: job.result, pushed: false }, attempt, job, key);
+    jobs.sendToOutbox(key, openid);
+    return {
+      reply: { type: 'text', content: texts.thinking },
+      attempt,
+      delivery: 'outbox',
+      key,
+      meta: { source: closing ? 'shutdown' : 'thinking' },
+    };
+  }
+
+  /** Answers one attempt; anything unexpected becomes a friendly notice instead of WeChat's error page. */
+  async function respondSafely(message: InboundMessage, context: AttemptContext = {}): Promise<AttemptOutcome> {
+    try {
+      return await respond(message, context);
+    } catch (error) {
+      const storeDown = error instanceof StoreError;
+      logger.error(
+        { err: messageOf(error), code: (error as { code?: string }).code },
+        storeDown ? 'store unavailable' : 'answering an attempt failed',
+      );
+      return {
+        reply: { type: 'text', content: storeDown ? texts.storeDown : texts.internalError },
+        attempt: 0,
+        delivery: 'passive',
+        key: jobKey(message),
+        meta: { source: storeDown ? 'store-down' : 'error' },
+      };
+    }
+  }
+
+  /**
+   * Shutdown is a delivery event: every held attempt answers now (the answer if ready, else the thinking notice), and
+   * the answers still being prepared go to their users' outboxes when they finish.
+   */
+  function shutdown(): void {
+    closing = true;
+    for (const wake of [...waking]) wake();
+    for (const job of jobs.unfinished()) {
+      // A push still goes out during the drain; what it cannot push it keeps in the outbox itself.
+      if (job.handover !== 'push') jobs.sendToOutbox(job.key, job.openid);
+    }
+  }
+
+  return { respond: respondSafely, shutdown };
+}
+
+export type Attempts = ReturnType<typeof createAttempts>;

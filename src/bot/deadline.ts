@@ -1,0 +1,55 @@
+/**
+ * The deadline arithmetic of WeChat's 5-second rule: which attempt a request is, and store calls raced against the time
+ * an attempt has left. Pure apart from the clock.
+ */
+import type { ResolvedConfig } from '../config.js';
+import type { Clock, TimerHandle } from './clock.js';
+
+type Timing = ResolvedConfig['timing'];
+
+/**
+ * The attempt a request is, judged from the message itself. All attempts of one message carry the same CreateTime
+ * (whole seconds, WeChat's clock) and arrive about one timeout apart, so the time since it tells the attempt even when
+ * no stored counter does (the store lost it, or is too slow to ask). The estimate errs low by design: it counts from
+ * the earliest moment the message can have been created (CreateTime is rounded down) and allows clockSkewMs of skew
+ * the other way, so a first attempt is never taken for a later one; a CreateTime too old (or in milliseconds) for
+ * WeChat to still be retrying tells nothing, and gives 1.
+ */
+export function inferAttempt(createTimeSec: number, receivedAt: number, timing: Timing): number {
+  const sinceCreated = receivedAt - createTimeSec * 1000;
+  const lastWindowEnds = timing.attempts * timing.wechatTimeoutMs + timing.clockSkewMs + 1000;
+  if (!Number.isFinite(sinceCreated) || sinceCreated < 0 || sinceCreated > lastWindowEnds) return 1;
+  const earliest = sinceCreated - 999 + timing.clockSkewMs;
+  const attempt = 1 + Math.floor(Math.max(0, earliest) / timing.wechatTimeoutMs);
+  return Math.min(attempt, timing.attempts);
+}
+
+export type Raced<T> =
+  | { ok: true; value: T }
+  | { ok: false; reason: 'timeout' | 'failed' | 'aborted'; error?: unknown };
+
+/**
+ * Waits for a promise at most ms (and not past the signal). The loser is not cancelled: it goes on in the background
+ * and its failure is swallowed here (the caller decides what a timeout means; late work completes on its own).
+ */
+export function within<T>(promise: Promise<T>, ms: number, clock: Clock, signal?: AbortSignal): Promise<Raced<T>> {
+  if (signal?.aborted) {
+    promise.catch(() => {});
+    return Promise.resolve({ ok: false, reason: 'aborted' });
+  }
+  return new Promise((resolve) => {
+    let timer: TimerHandle | undefined;
+    const finish = (raced: Raced<T>) => {
+      if (timer !== undefined) clock.clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(raced);
+    };
+    const onAbort = () => finish({ ok: false, reason: 'aborted' });
+    timer = clock.setTimeout(() => finish({ ok: false, reason: 'timeout' }), Math.max(0, ms));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => finish({ ok: true, value }),
+      (error: unknown) => finish({ ok: false, reason: 'failed', error }),
+    );
+  });
+}

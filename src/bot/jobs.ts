@@ -1,0 +1,267 @@
+/**
+ * The jobs this process is answering: one entry per message in flight, shared by every attempt of the message that
+ * reaches this process (whatever the store says), with a lease renewed in the store so that other instances can tell a
+ * crash from a slow model, and the hand-over of the finished answer: to the attempt waiting for it, to the store (for
+ * retries that reach other instances), to the user's outbox, or pushed. A store outage never loses a finished answer:
+ * the write is retried until the store is back (within the job's life).
+ */
+import type { Logger, ResolvedConfig } from '../config.js';
+import { StoreError } from '../errors.js';
+import type { JobResult, Store } from '../store/types.js';
+import { type Clock, sleep, type TimerHandle } from './clock.js';
+import type { LateDelivery, PushOutcome } from './delivery.js';
+
+/** Where a job's answer goes once it is produced. */
+export type Handover =
+  /** To an attempt of the message (waiting now or next); the store keeps it for attempts on other instances. */
+  | 'attempt'
+  /** The user was told to fetch it with the continue word (or it arrives with their next message). */
+  | 'outbox'
+  /** Pushed with the customer-service API; what cannot be pushed goes to the outbox. */
+  | 'push';
+
+export interface LocalJob {
+  readonly key: string;
+  readonly openid: string;
+  /** When the message's first attempt seen here arrived. */
+  readonly receivedAt: number;
+  /** Attempts of the message that reached this process. */
+  attempts: number;
+  /** Set the moment the work produced the answer (synchronously with `done` resolving). */
+  result: JobResult | undefined;
+  /** Resolves with the answer; never rejects. */
+  readonly done: Promise<JobResult>;
+  /** Resolves once the answer was handed over (stored, outboxed or pushed), or that failed for good. */
+  readonly settled: Promise<void>;
+  handover: Handover;
+  /** A reply carrying the answer was written to WeChat. */
+  delivered: boolean;
+}
+
+export interface PushedAnswer {
+  key: string;
+  openid: string;
+  result: JobResult;
+  outcome: PushOutcome;
+  /** From the message's arrival to the end of the push. */
+  latencyMs: number;
+}
+
+export interface JobsDependencies {
+  config: ResolvedConfig;
+  store: Store;
+  logger: Logger;
+  clock: Clock;
+  delivery: LateDelivery;
+  /** Told when a pushed answer went out (or fell back to the outbox). */
+  onPushed?: (pushed: PushedAnswer) => void;
+}
+
+export function createJobs({ config, store, logger, clock, delivery, onPushed }: JobsDependencies) {
+  const { timing, texts } = config;
+  const table = new Map<string, LocalJob>();
+  const tasks = new Set<Promise<unknown>>();
+  /** Leased for 1.5× WeChat's timeout and renewed every half timeout: a retry elsewhere sees a crash quickly. */
+  const leaseMs = Math.round(timing.wechatTimeoutMs * 1.5);
+  const renewEveryMs = Math.max(50, Math.round(timing.wechatTimeoutMs / 2));
+  /** How long a job stays in the table after its message arrived: every attempt WeChat makes falls inside. */
+  const attemptsWindowMs = timing.attempts * timing.wechatTimeoutMs + timing.clockSkewMs + 2000;
+  const stopTyping = new Map<string, () => void>();
+
+  const track = <T>(task: Promise<T>): Promise<T> => {
+    tasks.add(task);
+    void task.finally(() => tasks.delete(task)).catch(() => {});
+    return task;
+  };
+
+  const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+  /**
+   * Runs a store write, retrying through a store outage (backoff 250 ms → 2 s) for up to jobTtlMs: an answer the user
+   * was promised is kept as long as the store may come back within the job's life.
+   */
+  async function persist<T>(key: string, what: string, write: () => Promise<T>): Promise<T> {
+    const giveUpAt = clock.now() + timing.jobTtlMs;
+    for (let delay = 250; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!(error instanceof StoreError) || clock.now() + delay > giveUpAt) throw error;
+        logger.warn({ key, code: error.code, retryInMs: delay }, `store unavailable: will ${what} when it is back`);
+        await sleep(clock, delay);
+      }
+    }
+  }
+
+  function failed(error: unknown, key: string): JobResult {
+    const storeDown = error instanceof StoreError;
+    logger.error(
+      { key, err: messageOf(error) },
+      storeDown ? 'answering failed: store unavailable' : 'answering failed',
+    );
+    return storeDown
+      ? { reply: { type: 'text', content: texts.storeDown }, meta: { source: 'store-down' } }
+      : { reply: { type: 'text', content: texts.internalError }, meta: { source: 'error' } };
+  }
+
+  /** Starts the work of a message in this process. The entry answers every attempt of it that reaches us. */
+  function start(
+    key: string,
+    openid: string,
+    receivedAt: number,
+    produce: () => Promise<JobResult>,
+    handover: Handover = 'attempt',
+  ): LocalJob {
+    let resolveDone: (result: JobResult) => void = () => {};
+    let resolveSettled: () => void = () => {};
+    const job: LocalJob = {
+      key,
+      openid,
+      receivedAt,
+      attempts: 1,
+      result: undefined,
+      done: new Promise<JobResult>((resolve) => {
+        resolveDone = resolve;
+      }),
+      settled: new Promise<void>((resolve) => {
+        resolveSettled = resolve;
+      }),
+      handover,
+      delivered: false,
+    };
+    table.set(key, job);
+
+    let renewal: TimerHandle | undefined;
+    const renew = () => {
+      store.renewLease(key, { openid, leaseMs, ttlMs: timing.jobTtlMs }).catch(() => {});
+      renewal = clock.setTimeout(renew, renewEveryMs);
+      renewal.unref?.();
+    };
+    renewal = clock.setTimeout(renew, renewEveryMs);
+    renewal.unref?.();
+
+    track(
+      (async () => {
+        let result: JobResult;
+        try {
+          result = await produce();
+        } catch (error) {
+          result = failed(error, key);
+        }
+        job.result = result;
+        resolveDone(result);
+        if (renewal !== undefined) clock.clearTimeout(renewal);
+        try {
+          await settle(job, result);
+        } catch (error) {
+          logger.error({ key, err: messageOf(error) }, 'storing the answer failed');
+        }
+        resolveSettled();
+        const forgetIn = job.receivedAt + attemptsWindowMs - clock.now();
+        if (forgetIn <= 0) forget(job);
+        else clock.setTimeout(() => forget(job), forgetIn).unref?.();
+      })(),
+    );
+    return job;
+  }
+
+  function forget(job: LocalJob): void {
+    if (table.get(job.key) === job) table.delete(job.key);
+  }
+
+  /** Hands the finished answer over where it belongs now. */
+  async function settle(job: LocalJob, result: JobResult): Promise<void> {
+    const { key, openid } = job;
+    if (job.handover === 'push') {
+      await pushAnswer(job, result);
+      return;
+    }
+    await persist(key, 'store the answer', () =>
+      store.completeJob(key, result, { ttlMs: timing.jobTtlMs, openid, deferred: job.handover === 'outbox' }),
+    );
+  }
+
+  async function pushAnswer(job: LocalJob, result: JobResult): Promise<void> {
+    const { key, openid } = job;
+    stopTyping.get(key)?.();
+    stopTyping.delete(key);
+    const outcome = await delivery.push(openid, result);
+    const { pushText: _full, morePages: _pages, ...rest } = result;
+    if (outcome.status === 'pushed') {
+      await persist(key, 'store the answer', async () => {
+        await store.completeJob(key, rest, { ttlMs: timing.jobTtlMs, openid });
+        await store.markDelivered(key, 'push');
+      });
+    } else {
+      const [first, ...more] =
+        outcome.failedAt === 0 ? [result.reply, ...(result.morePages ?? [])] : outcome.pages.slice(outcome.failedAt);
+      const unsent: JobResult = { ...rest, reply: first ?? result.reply, ...(more.length ? { morePages: more } : {}) };
+      await persist(key, 'keep the answer', () =>
+        store.completeJob(key, unsent, { ttlMs: timing.jobTtlMs, openid, deferred: true }),
+      );
+    }
+    onPushed?.({ key, openid, result, outcome, latencyMs: clock.now() - job.receivedAt });
+  }
+
+  /**
+   * The user was told this message's answer comes through the outbox: a job still working sends it there when done;
+   * one whose answer is ready but was never written goes there now. Works for jobs of other instances too (by key).
+   */
+  function sendToOutbox(key: string, openid: string): void {
+    const job = table.get(key);
+    if (job) {
+      if (job.delivered) return;
+      if (!job.result) job.handover = 'outbox';
+    }
+    track(
+      persist(key, 'keep the answer for 「继续」', () => store.sendToOutbox(key, openid, timing.jobTtlMs)).catch(
+        (error: unknown) => {
+          logger.error({ key, err: messageOf(error) }, 'could not keep the answer for the continue word');
+        },
+      ),
+    );
+  }
+
+  /** Pushes the answer when it is ready (the attempt answered `success`). */
+  function pushWhenReady(job: LocalJob): void {
+    if (job.result || job.handover === 'push') return;
+    job.handover = 'push';
+    stopTyping.set(job.key, delivery.startTyping(job.openid));
+  }
+
+  /** Waits for the background work (bounded), so a shutdown loses nothing that can still finish. */
+  async function drain(timeoutMs: number): Promise<boolean> {
+    const deadline = clock.now() + timeoutMs;
+    while (tasks.size > 0) {
+      const left = deadline - clock.now();
+      if (left <= 0) return false;
+      let timer: TimerHandle | undefined;
+      const finished = await Promise.race([
+        Promise.allSettled([...tasks]).then(() => true),
+        new Promise<false>((resolve) => {
+          timer = clock.setTimeout(() => resolve(false), left);
+        }),
+      ]);
+      if (timer !== undefined) clock.clearTimeout(timer);
+      if (!finished) return false;
+    }
+    return true;
+  }
+
+  return {
+    start,
+    get: (key: string) => table.get(key),
+    sendToOutbox,
+    pushWhenReady,
+    /** Jobs of this process still working. */
+    unfinished: () => [...table.values()].filter((job) => !job.result),
+    drain,
+    track,
+    leaseMs,
+    get inFlight() {
+      return tasks.size;
+    },
+  };
+}
+
+export type Jobs = ReturnType<typeof createJobs>;

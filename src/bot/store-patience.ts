@@ -1,0 +1,33 @@
+/**
+ * How long the engine waits for the store. A call that only refines an answer (the rate limit, the conversation, the
+ * waiting answer) gets a second; once one has timed out or failed, the store is taken as unavailable and the next
+ * calls get a few tens of milliseconds, so an answer pays for a stalled store once, not once per call. The calls themselves are never
+ * cancelled: they complete in the background.
+ */
+import type { Clock } from './clock.js';
+import { type Raced, within } from './deadline.js';
+
+/** The usual wait, and the wait while the store has just timed out. */
+const PATIENT_MS = 1000;
+const IMPATIENT_MS = 50;
+/** How long after a timeout the store counts as stalled. */
+const STALL_MEMORY_MS = 5000;
+
+export interface StorePatience {
+  /** Races the call against the current patience (at most maxMs). */
+  wait<T>(call: Promise<T>, maxMs?: number, signal?: AbortSignal): Promise<Raced<T>>;
+}
+
+export function createStorePatience(clock: Clock): StorePatience {
+  let stalledAt = Number.NEGATIVE_INFINITY;
+  return {
+    async wait(call, maxMs = PATIENT_MS, signal) {
+      const stalled = clock.now() - stalledAt < STALL_MEMORY_MS;
+      const raced = await within(call, Math.min(maxMs, stalled ? IMPATIENT_MS : PATIENT_MS), clock, signal);
+      // A timeout, or a failure (the store's own command timeout, a refused connection): the store is unavailable.
+      if (!raced.ok && raced.reason !== 'aborted') stalledAt = clock.now();
+      else if (raced.ok) stalledAt = Number.NEGATIVE_INFINITY;
+      return raced;
+    },
+  };
+}
