@@ -13,11 +13,12 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchDeadline } from './deadline.js';
+import { benchFaults } from './faults.js';
 import { benchMemory } from './memory.js';
 import { benchStartup } from './startup.js';
 import { benchThroughput } from './throughput.js';
 
-const SECTIONS = ['throughput', 'deadline', 'memory', 'startup'] as const;
+const SECTIONS = ['throughput', 'deadline', 'faults', 'memory', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -80,6 +81,20 @@ if (only.includes('deadline')) {
     `\n## Deadline behaviour\n\nA WeChat-like client (timeout, 3 attempts of the same message, then the continue word ` +
       `「继续」 until the answer arrives) against a fake model whose latencies are spread evenly; ${clock}. ` +
       `Active delivery pushes through a fake WeChat API.\n\n${markdown}`,
+  );
+}
+
+if (only.includes('faults')) {
+  const { markdown } = await benchFaults({ scale: values.real ? 1 : 0.2, messages: values.quick ? 10 : 20 });
+  const clock = values.real
+    ? 'real timing: WeChat timeout 5 s, model latencies 0–30 s'
+    : 'compressed ×1/5: WeChat timeout 1 s, reply budget 900 ms, model latencies 0–6 s (read 1 s as 5 s)';
+  print(
+    `\n## Deadline behaviour under faults\n\nThe built CLI (\`serve\`, 安全模式) twice on one private redis-server, ` +
+      `behind a balancer that sends each attempt to a live instance in turn; the same WeChat-like client (3 attempts, ` +
+      `then 「继续」 until the answer). One fault per row, 1.5 timeouts into the run: Redis stalled (SIGSTOP) for one ` +
+      `timeout, Redis flushed (FLUSHALL), one instance killed (SIGKILL), one instance stopped (SIGTERM) with answers ` +
+      `in flight; ${clock}. "answer-lost text": the bot told the user the answer could not be finished.\n\n${markdown}`,
   );
 }
 

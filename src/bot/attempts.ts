@@ -13,7 +13,7 @@ import type { Logger, ResolvedConfig } from '../config.js';
 import { StoreError } from '../errors.js';
 import type { AnswerMeta, JobResult, Store } from '../store/types.js';
 import type { InboundMessage, Reply } from '../wechat/types.js';
-import type { Clock } from './clock.js';
+import { type Clock, sleep } from './clock.js';
 import { inferAttempt, within } from './deadline.js';
 import type { LateDelivery } from './delivery.js';
 import { jobKey } from './job-key.js';
@@ -87,11 +87,7 @@ export function createAttempts({
     if (ms <= 0 || closing || signal?.aborted) return undefined;
     const answer: Promise<Ready | undefined> = job
       ? job.done.then((result) => ({ result, pushed: false }))
-      : store
-          .waitForJob(key, ms, signal)
-          .then((record) =>
-            record?.result ? { result: record.result, pushed: record.deliveredBy === 'push' } : undefined,
-          );
+      : waitInStore(key, clock.now() + ms, signal);
     let wake: () => void = () => {};
     const woken = new Promise<undefined>((resolve) => {
       wake = () => resolve(undefined);
@@ -103,6 +99,41 @@ export function createAttempts({
     } finally {
       waking.delete(wake);
     }
+  }
+
+  /**
+   * Waits for another instance's answer through the store until the deadline; a store that fails meanwhile is asked
+   * again (every 250 ms) rather than taken as "no answer", so a short outage does not end the attempt early.
+   */
+  async function waitInStore(key: string, until: number, signal?: AbortSignal): Promise<Ready | undefined> {
+    while (!closing && !signal?.aborted) {
+      const left = until - clock.now();
+      if (left <= 0) return undefined;
+      try {
+        const record = await store.waitForJob(key, left, signal);
+        if (record?.result) return { result: record.result, pushed: record.deliveredBy === 'push' };
+        return undefined;
+      } catch {
+        await sleep(clock, Math.min(250, left));
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * The store has no record of a message that WeChat is already retrying: it lost it. The instance answering it, if
+   * it is alive, puts its lease back within a renewal: wait for that rather than call the model a second time.
+   */
+  async function ownerComesBack(key: string, waitMs: number): Promise<Ready | 'owned' | undefined> {
+    const until = clock.now() + waitMs;
+    while (clock.now() < until) {
+      await sleep(clock, Math.min(100, Math.max(0, until - clock.now())));
+      const record = await patience.wait(store.getJob(key), until - clock.now());
+      if (!record.ok || !record.value) continue;
+      if (record.value.result) return { result: record.value.result, pushed: record.value.deliveredBy === 'push' };
+      if (record.value.leaseUntil !== undefined) return 'owned';
+    }
+    return undefined;
   }
 
   function deliver(ready: Ready, attempt: number, job: LocalJob | undefined, key: string): AttemptOutcome {
@@ -191,7 +222,15 @@ export function createAttempts({
     if (record.status === 'done' && record.result) {
       return { job: undefined, attempt, ready: { result: record.result, pushed: record.deliveredBy === 'push' } };
     }
-    if (counted === 1) return { job: start(), attempt };
+    if (counted === 1) {
+      if (inferred > 1) {
+        const back = await ownerComesBack(key, Math.min(timeLeft() - REPLY_MARGIN_MS, jobs.renewEveryMs * 1.5));
+        if (back === 'owned') return { job: undefined, attempt };
+        if (back) return { job: undefined, attempt, ready: back };
+        logger.warn({ key, attempt }, 'the store lost this message and nobody answers it: answering here');
+      }
+      return { job: start(), attempt };
+    }
     const takeMs = timeLeft() - REPLY_MARGIN_MS;
     const took = await patience.wait(store.takeOver(key, jobs.leaseMs), takeMs, signal);
     if (took.ok && took.value) {
@@ -217,8 +256,41 @@ export function createAttempts({
 
     const inferred = inferAttempt(message.createTime, receivedAt, timing);
     const found = await findJob(message, key, receivedAt, inferred, timeLeft, signal);
-    const { job, attempt } = found;
-    let ready = found.ready ?? (await waitReady(key, job, timeLeft(), signal));
+    const { attempt } = found;
+    let { job } = found;
+    /**
+     * Waits up to ms for the answer. A job of another instance is watched through the store; if that instance stops
+     * renewing its lease meanwhile (it died), this attempt takes the job over and answers it here.
+     */
+    const answerWithin = async (ms: number): Promise<Ready | undefined> => {
+      const until = clock.now() + ms;
+      while (!job && !closing && !signal?.aborted && clock.now() < until) {
+        const record = await patience.wait(store.getJob(key), until - clock.now(), signal);
+        if (record.ok && record.value?.result) {
+          return { result: record.value.result, pushed: record.value.deliveredBy === 'push' };
+        }
+        const leaseEnd =
+          record.ok && record.value ? (record.value.leaseUntil ?? record.value.createdAt + jobs.leaseMs) : until;
+        if (leaseEnd <= clock.now()) {
+          const took = await patience.wait(store.takeOver(key, jobs.leaseMs), until - clock.now(), signal);
+          if (took.ok && took.value) {
+            logger.warn({ key, attempt }, 'taking over a message whose instance stopped answering');
+            job = jobs.start(key, openid, receivedAt, () => routing.work(message, key, receivedAt));
+            job.attempts = attempt;
+            break;
+          }
+        }
+        const ready = await waitReady(
+          key,
+          undefined,
+          Math.min(until, Math.max(leaseEnd, clock.now()) + 100) - clock.now(),
+          signal,
+        );
+        if (ready) return ready;
+      }
+      return waitReady(key, job, until - clock.now(), signal);
+    };
+    let ready = found.ready ?? (await answerWithin(timeLeft()));
     if (ready) return deliver(ready, attempt, job, key);
     if (signal?.aborted) return dropped(key, openid, job, attempt);
 
@@ -230,7 +302,7 @@ export function createAttempts({
     if (attempt < timing.attempts && !closing) {
       // Hold the connection: WeChat drops it at its timeout and retries. An answer landing meanwhile still goes out.
       const holdMs = timing.wechatTimeoutMs + HOLD_GRACE_MS - (clock.now() - receivedAt);
-      ready = await waitReady(key, job, holdMs, signal);
+      ready = await answerWithin(holdMs);
       if (ready) return deliver(ready, attempt, job, key);
       if (signal?.aborted) return dropped(key, openid, job, attempt);
       // Not dropped at WeChat's timeout: not WeChat, or we are shutting down. Answer as on the last attempt.

@@ -61,9 +61,12 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
   const { timing, texts } = config;
   const table = new Map<string, LocalJob>();
   const tasks = new Set<Promise<unknown>>();
-  /** Leased for 1.5× WeChat's timeout and renewed every half timeout: a retry elsewhere sees a crash quickly. */
+  /**
+   * Leased for 1.5× WeChat's timeout and renewed every fifth of it: a retry elsewhere sees a crash within an attempt,
+   * and a record the store lost is back within a second.
+   */
   const leaseMs = Math.round(timing.wechatTimeoutMs * 1.5);
-  const renewEveryMs = Math.max(50, Math.round(timing.wechatTimeoutMs / 2));
+  const renewEveryMs = Math.max(50, Math.round(timing.wechatTimeoutMs / 5));
   /** How long a job stays in the table after its message arrived: every attempt WeChat makes falls inside. */
   const attemptsWindowMs = timing.attempts * timing.wechatTimeoutMs + timing.clockSkewMs + 2000;
   const stopTyping = new Map<string, () => void>();
@@ -258,6 +261,7 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
     drain,
     track,
     leaseMs,
+    renewEveryMs,
     get inFlight() {
       return tasks.size;
     },

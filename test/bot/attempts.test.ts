@@ -354,6 +354,21 @@ describe('an instance that is gone', () => {
     expect(engine.model.questions).toHaveLength(1);
   });
 
+  it('takes over while waiting: the instance holding the message dies mid-attempt, its lease runs out', async () => {
+    const user = engineUser();
+    const msgId = '7300000000000000002';
+    const reply = ask(engine, '主人走了', 500);
+    // Another instance claimed the message and renewed its lease (7.5 s) once, then died.
+    await engine.store.claimAttempt(`msg:${msgId}`, user, 60_000);
+    await engine.store.renewLease(`msg:${msgId}`, { openid: user, leaseMs: 7500, ttlMs: 60_000 });
+    const sent = await engine.send('主人走了', { user, msgId });
+    expect(sent.userSees).toBe(reply);
+    expect(sent.attempts.map((a) => a.outcome)).toEqual(['dropped', 'reply']);
+    // The lease ends at 7.5 s, seen 100 ms later; the model takes 500 ms.
+    expect(sent.attempts[1]!.at + sent.attempts[1]!.tookMs).toBe(8100);
+    expect(engine.model.questions).toHaveLength(1);
+  });
+
   it('the continue word says the answer was lost once nobody works on it any more', async () => {
     const user = engineUser();
     await engine.store.claimAttempt('msg:lost-with-its-instance', user, 60_000);

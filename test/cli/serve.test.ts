@@ -177,20 +177,37 @@ describe('serve --json with simulate and verify against it', () => {
   });
 
   // Last: it stops the shared server.
-  it('SIGTERM lets the answer in flight finish, then exits 0', async () => {
+  it('SIGTERM answers the held attempt at once, keeps the answer finished during the drain, and a restart delivers it', async () => {
     fake.script({ reply: '最后一个回答', latencyMs: 1200 });
     const calls = fake.calls;
-    const pending = runCli(['simulate', '--url', url(), '--json', '--no-retry', '--timeout', '5000', '最后一个'], {
-      cwd: dir.path,
-      env,
-    });
+    const user = 'oRestartUser0001';
+    const pending = runCli(
+      ['simulate', '--url', url(), '--json', '--no-retry', '--timeout', '5000', '--user', user, '最后一个'],
+      { cwd: dir.path, env },
+    );
     while (fake.calls === calls) await new Promise((resolve) => setTimeout(resolve, 20));
     serve.kill('SIGTERM');
     const [run, exit] = await Promise.all([pending, serve.exited()]);
-    expect(JSON.parse(run.stdout) as SimulateReport).toMatchObject({ ok: true, userSees: '最后一个回答' });
+    expect(JSON.parse(run.stdout) as SimulateReport).toMatchObject({ ok: true, userSees: defaultTexts.thinking });
     expect(exit.code).toBe(0);
     expect(exit.stderr).toContain('Stopping');
+    expect(exit.stderr).toContain('Saved the waiting answers of 1 user for the next start.');
     expect(exit.stderr).toContain('Stopped.');
-    expect(messages().at(-1)).toMatchObject({ preview: '最后一个', delivery: 'passive' });
+    expect(messages().at(-1)).toMatchObject({ preview: '最后一个', delivery: 'outbox' });
+
+    // The next start reads them back: 继续 gets the answer.
+    const again = startCli(['serve', '--tunnel', 'none', '--port', '0', '--json'], { cwd: dir.path, env });
+    try {
+      const next = JSON.parse(await again.waitForLine((line) => line.startsWith('{'))) as Record<string, unknown>;
+      await again.waitForStderr('Restored the waiting answers of 1 user.');
+      const fetched = await runCli(['simulate', '--url', next.url as string, '--json', '--user', user, '继续'], {
+        cwd: dir.path,
+        env,
+      });
+      expect(JSON.parse(fetched.stdout) as SimulateReport).toMatchObject({ ok: true, userSees: '最后一个回答' });
+      expect(fake.calls).toBe(calls + 1);
+    } finally {
+      again.kill('SIGKILL');
+    }
   });
 });

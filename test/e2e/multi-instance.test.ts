@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { jobKey } from '../../src/bot/job-key.js';
 import { createRedisStore, defaultTexts } from '../../src/index.js';
-import { type DeliverResult, ERROR_PAGE_TEXT } from '../../src/simulator/index.js';
+import type { DeliverResult } from '../../src/simulator/index.js';
 import { createWechatApi, type WechatApi } from '../../src/wechat-api/index.js';
 import { type RedisProcess, startRedisProcess } from '../store/redis-process.js';
 import { type Cluster, type ClusterOptions, type InstanceName, startCluster } from '../support/cluster.js';

@@ -80,6 +80,7 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
         quiet,
         onMessage,
         signal: stopping.signal,
+        cwd: ctx.cwd,
       });
     } catch (error) {
       if (stopping.signal.aborted) {
@@ -104,7 +105,10 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
         : 'Stopping…',
     );
     const drained = await session.stop({ drainMs: DRAIN_MS, signal: hurry.signal });
-    if (!drained) ctx.logger.warn('Stopped before every answer in flight was finished; those users got no answer.');
+    if (!drained)
+      ctx.logger.warn(
+        'Stopped before every answer in flight was finished; those users are told so when they send 「继续」.',
+      );
     else ctx.logger.info('Stopped.');
   } finally {
     process.off('SIGINT', onSignal);

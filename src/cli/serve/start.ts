@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { MessageRecord } from '../../bot/types.js';
 import type { WechatGptConfig } from '../../config.js';
+import type { MemoryStore } from '../../store/memory.js';
 import type { Store } from '../../store/types.js';
 import type { OpenTunnel } from '../../tunnel/types.js';
 import { type LoadedConfig, toWechatGptConfig } from '../load-config.js';
@@ -15,6 +16,7 @@ import type { SettingSource } from '../settings.js';
 import { hideUrlPassword } from '../url-password.js';
 import { createLibraryLogger } from './library-logger.js';
 import { listen } from './listen.js';
+import { restoreSavedAnswers, saveAnswers } from './saved-answers.js';
 import { chooseTunnel, type TunnelChoice } from './tunnel-choice.js';
 
 /** What serve is running with: the banner's content, and the `ready` JSON line's. */
@@ -60,6 +62,8 @@ export interface StartServeOptions {
   onMessage: (record: MessageRecord) => void;
   /** Aborts opening the tunnel (Ctrl-C while ngrok connects). */
   signal?: AbortSignal;
+  /** The working folder: with the memory store, waiting answers are saved in its .wechat-gpt/ across restarts. */
+  cwd?: string;
 }
 
 export async function startServe({
@@ -69,6 +73,7 @@ export async function startServe({
   quiet,
   onMessage,
   signal,
+  cwd,
 }: StartServeOptions): Promise<ServeSession> {
   const base = toWechatGptConfig(loaded);
   const { cli, sources } = loaded;
@@ -95,6 +100,16 @@ export async function startServe({
       });
       const redis = store;
       cleanups.push(() => redis.close());
+    }
+    let memory: MemoryStore | undefined;
+    if (!store && cwd) {
+      const { createMemoryStore } = await import('../../store/memory.js');
+      memory = createMemoryStore({ outboxTtlMs: base.timing?.outboxTtlMs ?? 48 * 3600_000 });
+      const restored = await restoreSavedAnswers(cwd, memory);
+      if (restored > 0) logger.info(`Restored the waiting answers of ${restored} user${restored === 1 ? '' : 's'}.`);
+      store = memory;
+      const own = memory;
+      cleanups.push(() => own.close());
     }
 
     const { createWechatGpt } = await import('../../index.js');
@@ -161,12 +176,22 @@ export async function startServe({
       inFlight: () => gpt.bot.inFlight,
       async stop({ drainMs, signal: hurry }) {
         cleanups.length = 0;
+        // Held attempts answer at once (gpt.close starts with that); answers in flight get the drain time.
+        const closing = gpt.close({ drainMs });
         await opened?.close().catch(() => {});
         const drained = await Promise.race([
-          Promise.all([closeServer(server, drainMs), gpt.close({ drainMs })]).then(() => gpt.bot.inFlight === 0),
-          abortedOrAfter(hurry, drainMs + 1000).then(() => false),
+          Promise.all([closeServer(server, drainMs), closing]).then(() => gpt.bot.inFlight === 0),
+          abortedOrAfter(hurry, drainMs).then(() => false),
         ]);
         server.closeAllConnections();
+        if (memory && cwd) {
+          const saved = await saveAnswers(cwd, memory).catch((error: unknown) => {
+            logger.warn(`Could not save the waiting answers: ${(error as Error).message}`);
+            return 0;
+          });
+          if (saved > 0)
+            logger.info(`Saved the waiting answers of ${saved} user${saved === 1 ? '' : 's'} for the next start.`);
+        }
         await store?.close().catch(() => {});
         return drained;
       },
