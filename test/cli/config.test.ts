@@ -37,7 +37,7 @@ describe('wechat-gpt config', () => {
     expect(run.stdout).toMatch(/wechat\.token\s+\.env\s+Tok3…ests/);
     expect(run.stdout).toMatch(/llm\.model\s+default\s+gpt-4o-mini/);
     expect(run.stdout).toMatch(/wechat\.appId\s+not set\s+set WECHAT_APP_ID/);
-    expect(run.stderr).toContain('warning: wechat.appId: An EncodingAESKey is set but no AppID');
+    expect(run.stderr).toContain('warning: wechat.encodingAesKey is set but wechat.appId is not');
     for (const secret of [TOKEN, AES_KEY, API_KEY]) expect(run.stdout).not.toContain(secret);
 
     const appId = { WECHAT_APP_ID: 'wx1234567890abcdef' };
@@ -50,7 +50,7 @@ describe('wechat-gpt config', () => {
     });
     expect(JSON.stringify(json)).not.toContain(API_KEY);
     const redis = await report(cwd, [], { ...appId, REDIS_URL: 'redis://:hunter2@127.0.0.1:6379/0' });
-    expect(redis.settings['serve.redisUrl']).toMatchObject({ value: 'redis://:****@127.0.0.1:6379/0', source: 'env' });
+    expect(redis.settings['serve.redisUrl']).toMatchObject({ value: 'redis://:***@127.0.0.1:6379/0', source: 'env' });
     const shown = await report(cwd, ['--show-secrets'], { ...appId, OPENAI_API_KEY: API_KEY });
     expect(shown.settings['llm.apiKey']?.value).toBe(API_KEY);
   });
@@ -125,7 +125,7 @@ describe('wechat-gpt config', () => {
     const cwd = folder();
     const flag = await runCli(['config', '--port', 'eighty'], { cwd });
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toContain('error: Invalid --port: must be a port number 0–65535 (got "eighty").');
+    expect(flag.stderr).toContain('error: --port must be a port number 0–65535 (got "eighty").');
     const env = await runCli(['config'], { cwd, env: { WECHAT_TOKEN: 'a!' } });
     expect(env.code).toBe(2);
     expect(env.stderr).toContain(
@@ -145,15 +145,15 @@ describe('wechat-gpt config', () => {
       ],
       [
         '{"delivery":"push"}',
-        /delivery in wechat-gpt\.config\.json must be one of "passive", "active", "auto" \(got "push"\)/,
+        /delivery in wechat-gpt\.config\.json must be "passive", "active", "auto" \(got "push"\)/,
       ],
       [
         '{"keywords":[{"match":"exact","pattern":"hi","reply":{"type":"text"}}]}',
-        /keywords\[0\]\.reply in wechat-gpt\.config\.json needs "content"/,
+        /keywords\[0\]\.reply\.content in wechat-gpt\.config\.json is required\./,
       ],
       [
         '{"keywords":[{"match":"regex","pattern":"(","reply":{"type":"text","content":"x"}}]}',
-        /Invalid keywords\[0\]\.pattern in wechat-gpt\.config\.json/,
+        /keywords\[0\]\.pattern in wechat-gpt\.config\.json is not a valid regular expression/,
       ],
       ['{\n  "delivery": "auto",\n}', /wechat-gpt\.config\.json is not valid JSON: .*\(line 3, column 1\)/],
     ];
@@ -163,6 +163,22 @@ describe('wechat-gpt config', () => {
       expect(stderr).toMatch(message);
       expect(stderr).toContain('hint:');
     }
+  });
+
+  it('reports every wrong setting at once, each with its source and fix, and exits 2', async () => {
+    const cwd = folder({
+      '.env': 'PORT=eighty\n',
+      'wechat-gpt.config.json': JSON.stringify({ limits: { maxReplyBytes: 100 }, delivery: 'push' }),
+    });
+    const { code, stdout, stderr } = await runCli(['config', '--base-url', 'ftp://x'], { cwd });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('error: 4 settings are invalid:');
+    expect(stderr).toContain('- PORT in .env must be a port number 0–65535 (got "eighty").');
+    expect(stderr).toContain('- limits.maxReplyBytes in wechat-gpt.config.json must be at least 256 (got 100).');
+    expect(stderr).toContain('fix: WeChat accepts text replies up to 2048 bytes');
+    expect(stderr).toContain('- delivery in wechat-gpt.config.json must be "passive", "active", "auto" (got "push").');
+    expect(stderr).toContain('- --base-url must be a full http(s) URL (got "ftp://x").');
   });
 
   it('warns about secrets in the config file and unreadable .env lines, without failing', async () => {
