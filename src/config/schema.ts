@@ -8,6 +8,7 @@
  */
 import * as z from 'zod';
 import { validateEncodingAesKey, validateToken } from '../wechat/keys.js';
+import { DEFAULT_OUTBOX_TTL_MS } from './defaults.js';
 import { DEFAULT_SYSTEM_PROMPT, defaultCommands, defaultTexts, textDescriptions } from './texts.js';
 
 declare module 'zod' {
@@ -159,7 +160,7 @@ export const timingSchema = z
       .default(300)
       .meta({ description: "Allowed clock skew of a request's timestamp (s); 0 disables the check." }),
     jobTtlMs: ms(10 * 60_000, 1, 'How long a job, its result and dedupe marks are kept'),
-    outboxTtlMs: ms(48 * 3600_000, 1, 'How long an outbox answer waits for the user'),
+    outboxTtlMs: ms(DEFAULT_OUTBOX_TTL_MS, 1, 'How long an outbox answer waits for the user'),
   })
   .meta({ description: "WeChat's 5-second rule. Change only to test or if WeChat changes." });
 
