@@ -47,10 +47,6 @@ export async function readConfigFile(cwd: string, explicit: string | undefined):
   return { path, values };
 }
 
-export function sentence(text: string): string {
-  return /[.?!]$/.test(text) ? text : `${text}.`;
-}
-
 export function displayPath(cwd: string, path: string): string {
   const rel = relative(cwd, path);
   return rel && !rel.startsWith('..') ? rel : path;

@@ -3,53 +3,20 @@
  * through `.meta()`, each setting's description, environment variable, flag and secrecy. Everything else — the
  * loader, `init`'s .env, `config`, --help, the editor's JSON Schema, the README tables — is made from it.
  *
- * To add a setting: add one field here (type, limits, `.default()`, and `.meta({ description })`; add `env`/`flag`
- * to the meta when people should set it without the config file). Nothing else needs to change.
+ * To add a setting: add one field here (or in serve-schema.ts for `serve`): type, limits, `.default()` and
+ * `.meta({ description })`; add `env`/`flag` to the meta when people should set it without the config file (the
+ * keys are described in fields.ts). Nothing else needs to change.
  */
 import * as z from 'zod';
 import { validateEncodingAesKey, validateToken } from '../wechat/keys.js';
 import { DEFAULT_OUTBOX_TTL_MS } from './defaults.js';
-import { DEFAULT_SYSTEM_PROMPT, defaultCommands, defaultTexts, textDescriptions } from './texts.js';
+import { BASIC_CONFIG, checked, httpUrl, ms, SERVER_CONFIG } from './fields.js';
+import { keywordRuleSchema, textsSchema } from './replies.js';
+import { serveSchema } from './serve-schema.js';
+import { DEFAULT_SYSTEM_PROMPT, defaultCommands } from './texts.js';
 
-declare module 'zod' {
-  interface GlobalMeta {
-    /** The environment variable (also read from .env). */
-    env?: string;
-    /** The commander flag, e.g. `--port <number>`. Secrets never get one: flags show up in `ps`. */
-    flag?: string;
-    /** A shorter text for the flag in a command's --help. */
-    flagHelp?: string;
-    /** Masked in every output; read from the environment and .env (a warning when it sits in the config file). */
-    secret?: boolean;
-    /** The placeholder value in the .env that `init` writes. */
-    example?: string;
-    /** What to do when the value is refused. */
-    hint?: string;
-  }
-}
-
-const SERVER_CONFIG = '公众平台 → 开发 → 基本配置 → 服务器配置';
-const BASIC_CONFIG = '公众平台 → 开发 → 基本配置';
-
-/** A check with a message computed from the value (the key validators say precisely what is wrong). */
-function checked(problemOf: (value: string) => string | undefined) {
-  return z.string().superRefine((value, ctx) => {
-    const problem = problemOf(value);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem, input: value });
-  });
-}
-
-const httpUrl = () =>
-  z.url({ protocol: /^https?$/, error: 'must be a full http(s) URL' }).transform((url) => url.replace(/\/+$/, ''));
-
-const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/i;
-
-const ms = (fallback: number, min: number, description: string) =>
-  z
-    .int()
-    .min(min)
-    .default(fallback)
-    .meta({ description: `${description} (ms).` });
+export { keywordRuleSchema, ruleReplySchema, textsSchema } from './replies.js';
+export { serveSchema } from './serve-schema.js';
 
 export const wechatSchema = z.strictObject({
   token: checked(validateToken).meta({
@@ -194,77 +161,6 @@ export const mediaSchema = z
   })
   .meta({ description: "Voice transcription without WeChat's own recognition." });
 
-const article = z.strictObject({
-  title: z.string(),
-  description: z.string().optional(),
-  picUrl: z.url().optional(),
-  url: z.url().optional(),
-});
-
-export const ruleReplySchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('text'), content: z.string().min(1) }),
-  z.strictObject({ type: z.literal('news'), articles: z.array(article).min(1).max(8) }),
-  z.strictObject({ type: z.literal('image'), mediaId: z.string().min(1) }),
-]);
-
-export const keywordRuleSchema = z
-  .strictObject({
-    match: z.enum(['exact', 'contains', 'regex']).meta({
-      description:
-        'exact: the whole message (trimmed, case-insensitive); contains: anywhere; regex: a JavaScript pattern.',
-    }),
-    pattern: z.string().min(1),
-    reply: ruleReplySchema,
-    menu: z
-      .boolean()
-      .optional()
-      .meta({ description: 'Also answer menu CLICK events whose EventKey matches (default true).' }),
-  })
-  // Compiled the way the bot compiles it, so a bad pattern fails at start, not on a user's message.
-  .superRefine((rule, ctx) => {
-    if (rule.match !== 'regex') return;
-    try {
-      new RegExp(rule.pattern, 'iu');
-    } catch (error) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['pattern'],
-        input: rule.pattern,
-        message: `is not a valid regular expression: ${(error as Error).message}`,
-        params: {
-          hint: 'Fix the regular expression (JavaScript syntax; in JSON, write \\\\d for \\d), or use "match": "contains".',
-        },
-      });
-    }
-  });
-
-type TextKey = Exclude<keyof typeof defaultTexts, 'llmErrors'>;
-type LlmErrorKey = keyof typeof defaultTexts.llmErrors;
-
-function textFields<K extends string>(
-  defaults: Record<K, string>,
-  describe: Partial<Record<K, string>> = {},
-): { [P in K]: z.ZodDefault<z.ZodString> } {
-  const entries = (Object.keys(defaults) as K[]).map((key) => {
-    const field = z.string().default(defaults[key]);
-    const description = describe[key];
-    return [key, description ? field.meta({ description }) : field] as const;
-  });
-  return Object.fromEntries(entries) as { [P in K]: z.ZodDefault<z.ZodString> };
-}
-
-const { llmErrors: defaultLlmErrors, ...defaultPlainTexts } = defaultTexts;
-
-export const textsSchema = z
-  .strictObject({
-    ...textFields<TextKey>(defaultPlainTexts, textDescriptions),
-    llmErrors: z
-      .strictObject(textFields<LlmErrorKey>(defaultLlmErrors))
-      .prefault({})
-      .meta({ description: 'The friendly texts for each kind of model failure.' }),
-  })
-  .meta({ description: 'What the bot says to WeChat users (welcome, notices, errors).' });
-
 export const limitsSchema = z.strictObject({
   maxBodyBytes: z
     .int()
@@ -313,75 +209,6 @@ export const settingsShape = {
   texts: textsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
 };
-
-export const serveSchema = z
-  .strictObject({
-    port: z.int('must be a port number 0–65535').min(0).max(65535).default(3000).meta({
-      description: 'The port the webhook listens on (0: any free port).',
-      env: 'PORT',
-      flag: '-p, --port <number>',
-      flagHelp: 'port to listen on (default 3000)',
-      example: '3000',
-      hint: 'Use a free port such as 3000.',
-    }),
-    host: z.string().trim().regex(/^\S+$/, 'must be an address').default('0.0.0.0').meta({
-      description: 'The address to listen on (0.0.0.0: every interface).',
-      flag: '--host <address>',
-      flagHelp: 'address to listen on (default 0.0.0.0)',
-      hint: 'Use 0.0.0.0 or 127.0.0.1.',
-    }),
-    tunnel: z.enum(['auto', 'ngrok', 'none']).default('auto').meta({
-      description: 'auto: open an ngrok tunnel when NGROK_AUTHTOKEN is set and no publicUrl is given.',
-    }),
-    publicUrl: httpUrl().optional().meta({
-      description: 'Your public URL when you expose the port yourself (turns the tunnel off).',
-      flag: '--public-url <url>',
-      flagHelp: 'your own public URL (turns the tunnel off)',
-      hint: 'Use a complete URL such as https://bot.example.com.',
-    }),
-    domain: z
-      .string()
-      // People paste the URL from the dashboard; the host is what ngrok wants.
-      .transform((raw) =>
-        raw
-          .trim()
-          .replace(/^https?:\/\//i, '')
-          .replace(/\/+$/, '')
-          .toLowerCase(),
-      )
-      .pipe(z.string().regex(DOMAIN, 'must be a domain name'))
-      .optional()
-      .meta({
-        description: 'Your reserved ngrok domain (free accounts get one static domain), for a URL that never changes.',
-        env: 'NGROK_DOMAIN',
-        flag: '--domain <domain>',
-        flagHelp: 'your reserved ngrok domain',
-        example: 'example.ngrok-free.app',
-        hint: 'Use the domain shown at https://dashboard.ngrok.com/domains, e.g. example.ngrok-free.app.',
-      }),
-    ngrokAuthtoken: z.string().trim().min(1, 'must not be empty').optional().meta({
-      description:
-        'ngrok authtoken (https://dashboard.ngrok.com/get-started/your-authtoken): gives the webhook a public URL.',
-      env: 'NGROK_AUTHTOKEN',
-      secret: true,
-    }),
-    redisUrl: z
-      .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
-      .optional()
-      .meta({
-        description: 'Keep conversations and answers in Redis (redis://…) instead of memory, to survive restarts.',
-        env: 'REDIS_URL',
-        flag: '--redis-url <url>',
-        flagHelp: 'keep state in Redis (redis://…)',
-        example: 'redis://127.0.0.1:6379',
-        hint: 'Use e.g. redis://127.0.0.1:6379.',
-      }),
-    redisConnectTimeoutMs: z.int().min(1).default(5000).meta({
-      description: 'How long serve waits for Redis at start before giving up (ms).',
-      env: 'REDIS_CONNECT_TIMEOUT_MS',
-    }),
-  })
-  .meta({ description: 'How `wechat-gpt serve` runs.' });
 
 const settingsObject = z.strictObject(settingsShape);
 
