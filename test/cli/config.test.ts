@@ -134,35 +134,34 @@ describe('wechat-gpt config', () => {
   });
 
   it('checks the config file against the schema: unknown settings, wrong types, broken JSON, bad patterns', async () => {
-    const cases: Array<[string, RegExp]> = [
-      [
-        '{"llm":{"temprature":1}}',
-        /llm\.temprature in wechat-gpt\.config\.json is not a setting; did you mean llm\.temperature\?/,
+    // Every problem of one file in one run.
+    const file = {
+      llm: { temprature: 1, temperature: 'hot' },
+      delivery: 'push',
+      keywords: [
+        { match: 'exact', pattern: 'hi', reply: { type: 'text' } },
+        { match: 'regex', pattern: '(', reply: { type: 'text', content: 'x' } },
       ],
-      [
-        '{"llm":{"temperature":"hot"}}',
-        /llm\.temperature in wechat-gpt\.config\.json must be a number \(got "hot"\)\./,
-      ],
-      [
-        '{"delivery":"push"}',
-        /delivery in wechat-gpt\.config\.json must be "passive", "active", "auto" \(got "push"\)/,
-      ],
-      [
-        '{"keywords":[{"match":"exact","pattern":"hi","reply":{"type":"text"}}]}',
-        /keywords\[0\]\.reply\.content in wechat-gpt\.config\.json is required\./,
-      ],
-      [
-        '{"keywords":[{"match":"regex","pattern":"(","reply":{"type":"text","content":"x"}}]}',
-        /keywords\[0\]\.pattern in wechat-gpt\.config\.json is not a valid regular expression/,
-      ],
-      ['{\n  "delivery": "auto",\n}', /wechat-gpt\.config\.json is not valid JSON: .*\(line 3, column 1\)/],
-    ];
-    for (const [content, message] of cases) {
-      const { code, stderr } = await runCli(['config'], { cwd: folder({ 'wechat-gpt.config.json': content }) });
-      expect(code).toBe(2);
-      expect(stderr).toMatch(message);
-      expect(stderr).toContain('hint:');
+    };
+    const bad = await runCli(['config'], { cwd: folder({ 'wechat-gpt.config.json': JSON.stringify(file) }) });
+    expect(bad.code).toBe(2);
+    for (const message of [
+      /llm\.temprature in wechat-gpt\.config\.json is not a setting; did you mean llm\.temperature\?/,
+      /llm\.temperature in wechat-gpt\.config\.json must be a number \(got "hot"\)\./,
+      /delivery in wechat-gpt\.config\.json must be "passive", "active", "auto" \(got "push"\)/,
+      /keywords\[0\]\.reply\.content in wechat-gpt\.config\.json is required\./,
+      /keywords\[1\]\.pattern in wechat-gpt\.config\.json is not a valid regular expression/,
+    ]) {
+      expect(bad.stderr).toMatch(message);
     }
+    expect(bad.stderr).toContain('error: 5 settings are invalid:');
+    expect(bad.stderr).toContain('hint:');
+
+    const broken = '{\n  "delivery": "auto",\n}';
+    const json = await runCli(['config'], { cwd: folder({ 'wechat-gpt.config.json': broken }) });
+    expect(json.code).toBe(2);
+    expect(json.stderr).toMatch(/wechat-gpt\.config\.json is not valid JSON: .*\(line 3, column 1\)/);
+    expect(json.stderr).toContain('hint:');
   });
 
   it('reports every wrong setting at once, each with its source and fix, and exits 2', async () => {
