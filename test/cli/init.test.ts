@@ -51,7 +51,9 @@ describe('wechat-gpt init', () => {
     expect(text).toContain('公众平台 → 开发 → 基本配置 → 服务器配置');
 
     const config = JSON.parse(read(cwd, 'wechat-gpt.config.json')) as Record<string, unknown>;
-    expect(config.$schema).toMatch(/wechat-gpt\.config\.schema\.json$/);
+    // A relative path to the schema this copy ships (no CDN copy of an unpublished version), and it resolves.
+    expect(config.$schema).toMatch(/^\.{1,2}\/.*wechat-gpt\.config\.schema\.json$/);
+    expect(existsSync(join(cwd, config.$schema as string))).toBe(true);
     expect(checkConfig(configFileSchema, config)).toMatchObject({ ok: true });
     expect(config).toMatchObject({ llm: { systemPrompt: expect.any(String) }, keywords: [expect.any(Object)] });
 

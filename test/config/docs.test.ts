@@ -1,7 +1,11 @@
 // What is made from the schema and the settings table stays made from them: the README tables and init's .env.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { README, withTables } from '../../scripts/settings-tables.js';
+import { collectConfig } from '../../src/cli/commands/config.js';
+import { loadConfig } from '../../src/cli/load-config.js';
 import { SETTINGS } from '../../src/cli/settings.js';
 import { DOTENV_ENTRIES, dotenvEntry } from '../../src/cli/templates.js';
 
@@ -18,6 +22,24 @@ describe('generated from the schema', () => {
       const [comment, line] = dotenvEntry(setting.env as string);
       expect(comment).toBe(`# ${setting.description}`);
       expect(line).toBe(`# ${setting.env}=${setting.example ?? ''}`);
+    }
+  });
+
+  it('`config` lists every setting of the table first, with its environment variable, and every other setting after', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'wechat-gpt-docs-'));
+    try {
+      const report = collectConfig(await loadConfig({ cwd, env: {} }), { showSecrets: false });
+      const keys = Object.keys(report.settings);
+      expect(keys.slice(0, SETTINGS.length)).toEqual(SETTINGS.map((s) => s.key));
+      for (const setting of SETTINGS) {
+        expect(report.settings[setting.key]).toMatchObject({
+          secret: setting.secret,
+          ...(setting.env ? { env: setting.env } : {}),
+        });
+      }
+      expect(keys).toEqual(expect.arrayContaining(['timing.outboxTtlMs', 'serve.tunnel', 'texts.welcome']));
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
     }
   });
 });
