@@ -9,8 +9,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const STAMP = join(ROOT, 'dist', '.built');
-const LOCK = join(ROOT, 'dist', '.building');
+// Outside dist/, which is published.
+const CACHE = join(ROOT, 'node_modules', '.cache', 'wechat-gpt-tests');
+const STAMP = join(CACHE, 'dist-built');
+const LOCK = join(CACHE, 'dist-building');
 /** A lock older than this belongs to a run that died; take it over. */
 const STALE_LOCK_MS = 120_000;
 
@@ -31,7 +33,7 @@ function builtMs(): number {
 const isFresh = () => builtMs() >= newestSourceMs();
 
 function tryLock(): boolean {
-  mkdirSync(join(ROOT, 'dist'), { recursive: true });
+  mkdirSync(CACHE, { recursive: true });
   try {
     mkdirSync(LOCK);
     return true;
