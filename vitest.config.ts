@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -9,5 +10,8 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // Most test time is waiting (spawned CLIs, loopback servers, compressed clocks), not CPU: vitest's default of
+    // cores − 1 would run one file at a time on a 2-core machine.
+    maxWorkers: Math.max(2, availableParallelism()),
   },
 });

@@ -3,7 +3,7 @@
  * redis-server behind a load balancer that sends each attempt to a live instance in turn, a fake model whose latencies
  * are spread evenly, and one fault per row in the middle of the run: Redis stalled (SIGSTOP) for a WeChat timeout,
  * Redis flushed, an instance killed (SIGKILL), an instance stopped (SIGTERM) with answers in flight. The WeChat-like
- * client and the counting are the deadline table's. Compressed clock (×1/5 by default): the config file's timing.
+ * client and the counting are the deadline table's. The timing is WeChat's own unless `scale` compresses it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +48,7 @@ async function startInstance(cwd: string, env: Record<string, string>): Promise<
 }
 
 export async function benchFaults({
-  scale = 0.2,
+  scale = 1,
   messages = 20,
   faults = ['none', 'redis stall', 'redis flush', 'instance killed', 'shutdown'] as Fault[],
 } = {}): Promise<{ rows: FaultRow[]; markdown: string }> {
@@ -145,7 +145,7 @@ async function runRow(
   const results = await Promise.all(
     questions.map(async (question, i) => {
       await sleep(i * 50); // arrivals spread over a second, so the fault meets messages at every stage
-      return ask(send, question, `oBench${process.pid}${fault.replace(/\W/g, '')}${i}`);
+      return ask(send, question, `oBench${process.pid}${fault.replace(/\W/g, '')}${i}`, timeoutMs);
     }),
   );
   await injecting;
@@ -210,13 +210,14 @@ async function ask(
   send: (content: string, user: string) => Promise<DeliverResult>,
   question: string,
   user: string,
+  timeoutMs: number,
 ): Promise<{ outcome: Outcome | 'answer lost'; continues: number }> {
   const answer = `answer:${question}`;
   const first = await send(question, user);
   if (!first.ok || first.userSees === ERROR_PAGE_TEXT) return { outcome: 'error page', continues: 0 };
   if (first.userSees === answer) return { outcome: `attempt ${first.attempts.length}` as Outcome, continues: 0 };
   for (let continues = 1; continues <= MAX_CONTINUES; continues++) {
-    await sleep(1000);
+    await sleep(timeoutMs);
     const next = await send('继续', user);
     if (!next.ok || next.userSees === ERROR_PAGE_TEXT) return { outcome: 'error page', continues };
     if (next.userSees.includes(answer)) return { outcome: 'outbox', continues };

@@ -85,10 +85,9 @@ if (only.includes('deadline')) {
 }
 
 if (only.includes('faults')) {
-  const { markdown } = await benchFaults({ scale: values.real ? 1 : 0.2, messages: values.quick ? 10 : 20 });
-  const clock = values.real
-    ? 'real timing: WeChat timeout 5 s, model latencies 0–30 s'
-    : 'compressed ×1/5: WeChat timeout 1 s, reply budget 900 ms, model latencies 0–6 s (read 1 s as 5 s)';
+  // Always at WeChat's real timing: a compressed clock measures the machine's scheduling more than the faults.
+  const { markdown } = await benchFaults({ scale: 1, messages: values.quick ? 10 : 20 });
+  const clock = 'real timing: WeChat timeout 5 s, reply budget 4.5 s, model latencies 0–30 s';
   print(
     `\n## Deadline behaviour under faults\n\nThe built CLI (\`serve\`, 安全模式) twice on one private redis-server, ` +
       `behind a balancer that sends each attempt to a live instance in turn; the same WeChat-like client (3 attempts, ` +

@@ -10,14 +10,57 @@ export {
   type WechatGptErrorOptions,
 } from './wechat/errors.js';
 
-/** A setting is missing or wrong. `setting` names it; `source` says where the value came from. */
+/** One wrong setting: its name, where its value came from, what is wrong and how to fix it. */
+export interface SettingProblem {
+  setting: string;
+  source?: string;
+  message: string;
+  hint?: string;
+}
+
+/**
+ * Settings are missing or wrong. `setting` and `source` name the first; `problems` lists every one (a configuration
+ * is checked whole, so one run shows everything to fix).
+ */
 export class ConfigError extends WechatGptError<'CONFIG_INVALID'> {
   readonly setting: string;
   readonly source: string | undefined;
-  constructor(setting: string, message: string, options: WechatGptErrorOptions & { source?: string } = {}) {
+  readonly problems: readonly SettingProblem[];
+  constructor(
+    setting: string,
+    message: string,
+    options: WechatGptErrorOptions & { source?: string; problems?: readonly SettingProblem[] } = {},
+  ) {
     super('CONFIG_INVALID', message, options);
     this.setting = setting;
     this.source = options.source;
+    this.problems = options.problems ?? [
+      {
+        setting,
+        message,
+        ...(options.source ? { source: options.source } : {}),
+        ...(options.hint ? { hint: options.hint } : {}),
+      },
+    ];
+  }
+
+  /** One error for several problems: the message lists them all, each with its own fix. */
+  static of(problems: readonly SettingProblem[]): ConfigError {
+    const [first, ...rest] = problems;
+    if (!first) throw new TypeError('ConfigError.of needs at least one problem');
+    if (rest.length === 0) {
+      return new ConfigError(first.setting, first.message, {
+        problems,
+        ...(first.source ? { source: first.source } : {}),
+        ...(first.hint ? { hint: first.hint } : {}),
+      });
+    }
+    const lines = problems.map((p) => `  - ${p.message}${p.hint ? `\n    fix: ${p.hint}` : ''}`);
+    return new ConfigError(first.setting, `${problems.length} settings are invalid:\n${lines.join('\n')}`, {
+      problems,
+      ...(first.source ? { source: first.source } : {}),
+      hint: 'Fix each one, then check with `npx wechat-gpt config`.',
+    });
   }
 }
 

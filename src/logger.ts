@@ -1,17 +1,9 @@
 /** Structured logs (pino) on stderr, with secret-bearing fields censored wherever they appear. */
 import pino from 'pino';
 import type { Logger } from './config.js';
+import { SECRET_LOG_FIELDS } from './secrets.js';
 
-const SECRET_FIELDS = [
-  'token',
-  'aesKey',
-  'encodingAesKey',
-  'apiKey',
-  'appSecret',
-  'secret',
-  'access_token',
-  'authtoken',
-];
+export { maskSecret } from './secrets.js';
 
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {}, isLevelEnabled: () => false };
 
@@ -22,14 +14,7 @@ export function createLogger({
   level?: string;
   destination?: number | NodeJS.WritableStream;
 } = {}): Logger {
-  const paths = SECRET_FIELDS.flatMap((field) => [field, `*.${field}`]);
+  const paths = SECRET_LOG_FIELDS.flatMap((field) => [field, `*.${field}`]);
   const stream = typeof destination === 'number' ? pino.destination({ fd: destination, sync: false }) : destination;
   return pino({ level, redact: { paths, censor: '[masked]' }, base: { name: 'wechat-gpt' } }, stream);
-}
-
-/** `sk-abcd…wxyz`: enough to recognise a secret, not enough to use it. */
-export function maskSecret(value: string | undefined): string {
-  if (!value) return '';
-  if (value.length <= 8) return '•'.repeat(value.length);
-  return `${value.slice(0, 4)}…${value.slice(-4)}`;
 }

@@ -1,10 +1,9 @@
-/** Reads wechat-gpt.config.json: JSON with line and column on errors, checked against the shipped schema. */
+/** Reads wechat-gpt.config.json: JSON with line and column on errors. The loader checks it against the schema. */
 import { readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { ConfigError } from '../errors.js';
-import { CONFIG_FILE_NAME, isMissingFile, loadConfigSchema } from './files.js';
-import { checkSchema, isPlainObject } from './schema-check.js';
-import { SETTINGS, type SettingSpec } from './settings.js';
+import { CONFIG_FILE_NAME, isMissingFile } from './files.js';
+import { isPlainObject } from './object-paths.js';
 
 export interface ConfigFile {
   path: string;
@@ -45,43 +44,7 @@ export async function readConfigFile(cwd: string, explicit: string | undefined):
       hint: 'Run `npx wechat-gpt init` in an empty folder to see a starter file.',
     });
   }
-  // Settings from the table get their own checks (with better messages) in the loader.
-  const checkedByLoader = new Set((SETTINGS as readonly SettingSpec[]).map((s) => s.key));
-  const problem = checkSchema(values, loadConfigSchema(), { skipFormatAt: checkedByLoader });
-  if (problem) {
-    const what = problem.path ? `${problem.path} in ${label}` : `The content of ${label}`;
-    throw new ConfigError(problem.path || 'config', sentence(`${what} ${problem.message}`), {
-      source: 'config file',
-      hint: `Fix it in ${label}; the "$schema" line there gives your editor completion and checks as you type.`,
-    });
-  }
-  checkKeywordPatterns(values, label);
   return { path, values };
-}
-
-/** Regex rules compile the way the bot compiles them, so a bad pattern fails at start, not on a user's message. */
-function checkKeywordPatterns(values: Record<string, unknown>, label: string): void {
-  const rules = Array.isArray(values.keywords) ? values.keywords : [];
-  rules.forEach((rule: { match?: string; pattern?: string }, index) => {
-    if (rule.match !== 'regex' || typeof rule.pattern !== 'string') return;
-    try {
-      new RegExp(rule.pattern, 'iu');
-    } catch (error) {
-      throw new ConfigError(
-        `keywords[${index}].pattern`,
-        `Invalid keywords[${index}].pattern in ${label}: ${(error as Error).message}.`,
-        {
-          source: 'config file',
-          hint: 'Fix the regular expression (JavaScript syntax; in JSON, write \\\\d for \\d), or use "match": "contains".',
-          cause: error,
-        },
-      );
-    }
-  });
-}
-
-export function sentence(text: string): string {
-  return /[.?!]$/.test(text) ? text : `${text}.`;
 }
 
 export function displayPath(cwd: string, path: string): string {

@@ -1,4 +1,8 @@
-/** A small .env reader and writer: KEY=value lines, quotes, comments and `export `, without a dependency. */
+/**
+ * .env files: Node's own parser (util.parseEnv) reads the values; this module only finds the lines that are not
+ * settings (to warn about them) and writes lines that parseEnv reads back unchanged.
+ */
+import { parseEnv } from 'node:util';
 
 export interface DotenvParseResult {
   values: Record<string, string>;
@@ -7,70 +11,38 @@ export interface DotenvParseResult {
 }
 
 const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*(.*)$/;
-const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '"': '"', '\\': '\\' };
+const QUOTES = ['"', "'", '`'];
 
-/**
- * Later assignments win. Double quotes understand \n \r \t \" \\ and may span lines; single quotes and backticks are
- * literal and may span lines; an unquoted value ends at ` #` (a comment) and is trimmed.
- */
+/** Later assignments win; quoted values may span lines. Lines that are not assignments are reported, not read. */
 export function parseDotenv(text: string): DotenvParseResult {
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
-  const values: Record<string, string> = {};
   const invalidLines: number[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
+  let openQuote: string | undefined;
+  lines.forEach((line, index) => {
+    if (openQuote) {
+      if (line.includes(openQuote)) openQuote = undefined;
+      return;
+    }
     const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
-    const match = ASSIGNMENT.exec(line);
-    if (!match) {
-      invalidLines.push(i + 1);
-      continue;
+    if (trimmed === '' || trimmed.startsWith('#')) return;
+    const value = ASSIGNMENT.exec(line)?.[2];
+    if (value === undefined) {
+      invalidLines.push(index + 1);
+      lines[index] = '';
+      return;
     }
-    const key = match[1] as string;
-    let rest = match[2] ?? '';
-    const quote = rest[0];
-    if (quote === '"' || quote === "'" || quote === '`') {
-      // Gather lines until the closing quote: values may span lines.
-      const start = i;
-      let body = rest.slice(1);
-      let end = findClosingQuote(body, quote);
-      while (end === -1 && i + 1 < lines.length) {
-        i++;
-        body += `\n${lines[i]}`;
-        end = findClosingQuote(body, quote);
-      }
-      const after = end === -1 ? '' : body.slice(end + 1).trim();
-      if (end === -1 || (after !== '' && !after.startsWith('#'))) {
-        invalidLines.push(start + 1);
-        continue;
-      }
-      body = body.slice(0, end);
-      values[key] = quote === '"' ? body.replace(/\\([nrt"\\])/g, (_, c: string) => ESCAPES[c] ?? c) : body;
-      continue;
-    }
-    const comment = rest.search(/\s#/);
-    if (comment !== -1) rest = rest.slice(0, comment);
-    values[key] = rest.trim();
-  }
-  return { values, invalidLines };
+    const quote = value[0];
+    if (quote && QUOTES.includes(quote) && !value.slice(1).includes(quote)) openQuote = quote;
+  });
+  return { values: parseEnv(lines.join('\n')) as Record<string, string>, invalidLines };
 }
 
-function findClosingQuote(body: string, quote: string): number {
-  for (let i = 0; i < body.length; i++) {
-    if (quote === '"' && body[i] === '\\') {
-      i++;
-      continue;
-    }
-    if (body[i] === quote) return i;
-  }
-  return -1;
-}
-
-/** `KEY=value`, quoting the value only when it needs it. */
+/** `KEY=value`, quoted only when needed, with a quote parseEnv reads back exactly (it has no escapes but `\n`). */
 export function formatDotenvLine(key: string, value: string): string {
   if (/^[A-Za-z0-9_./:@%+,=-]*$/.test(value)) return `${key}=${value}`;
-  const escaped = value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
-  return `${key}="${escaped}"`;
+  const quote = ["'", '`', '"'].find((q) => !value.includes(q));
+  if (!quote) throw new TypeError(`${key}: a .env value cannot hold all three quote characters`);
+  return `${key}=${quote}${value}${quote}`;
 }
 
 /** The index of the line assigning `key` (not a commented-out one), or -1. */

@@ -1,7 +1,6 @@
 /** Where the CLI's files live: the names in the working folder, and the schema shipped in the package. */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { JsonSchema } from './schema-check.js';
 
 export const CONFIG_FILE_NAME = 'wechat-gpt.config.json';
 export const DOTENV_FILE_NAME = '.env';
@@ -12,12 +11,6 @@ export const STATE_FILE_NAME = 'state.json';
 const PACKAGE_ROOT = new URL('../../', import.meta.url);
 
 export const SCHEMA_PATH = fileURLToPath(new URL('schema/wechat-gpt.config.schema.json', PACKAGE_ROOT));
-
-let schema: JsonSchema | undefined;
-export function loadConfigSchema(): JsonSchema {
-  schema ??= JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')) as JsonSchema;
-  return schema;
-}
 
 export function packageVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('package.json', PACKAGE_ROOT), 'utf8')) as { version?: string };

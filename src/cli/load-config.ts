@@ -1,16 +1,20 @@
 /**
  * Builds the CLI's configuration from its sources, highest first: flags > environment > .env > wechat-gpt.config.json
- * > defaults. Remembers where each value came from, and says exactly which setting is wrong, where, and how to fix it.
+ * > defaults, then checks it whole against the schema. Remembers where each value came from; a ConfigError lists
+ * every wrong setting at once, each with where it was written and how to fix it.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type ConfigProblem, checkConfig } from '../config/problems.js';
+import { configFileSchema } from '../config/schema.js';
+import type { ConfigFileOutput, ServeSettingsOutput } from '../config/types.js';
+import { schemaAt, valueKind } from '../config/walk.js';
 import type { WechatGptConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
-import { displayPath, readConfigFile, sentence } from './config-file.js';
+import { ConfigError, type SettingProblem } from '../errors.js';
+import { displayPath, readConfigFile } from './config-file.js';
 import { parseDotenv } from './dotenv.js';
 import { CONFIG_FILE_NAME, DOTENV_FILE_NAME, isMissingFile } from './files.js';
 import { getPath, leafKeys, setPath } from './object-paths.js';
-import { isPlainObject } from './schema-check.js';
 import {
   flagName,
   SETTINGS,
@@ -20,22 +24,11 @@ import {
   type TunnelMode,
 } from './settings.js';
 
-/** WechatGptConfig as far as files and the environment can say: JSON-able, and the Token may still be missing. */
-export type CliConfig = Omit<WechatGptConfig, 'wechat' | 'store' | 'fetch' | 'now' | 'logger'> & {
-  wechat: Partial<WechatGptConfig['wechat']>;
-};
+/** The library's settings as the CLI's sources give them, checked, defaults filled; the Token may still be missing. */
+export type CliConfig = Omit<ConfigFileOutput, 'serve' | '$schema'>;
 
 /** How `serve` runs: not part of the library's config. */
-export interface ServeSettings {
-  port: number;
-  host: string;
-  path: string;
-  tunnel: TunnelMode;
-  domain?: string;
-  publicUrl?: string;
-  redisUrl?: string;
-  ngrokAuthtoken?: string;
-}
+export type ServeSettings = Omit<ServeSettingsOutput, 'tunnel'> & { path: string; tunnel: TunnelMode };
 
 export interface LoadedConfig {
   config: CliConfig;
@@ -58,70 +51,50 @@ export interface LoadConfigOptions {
   configFile?: string;
 }
 
-export const SERVE_DEFAULTS = { port: 3000, host: '0.0.0.0', path: '/wechat', tunnel: 'auto' } as const;
-
-const SECRET_ENV: Record<string, string> = Object.fromEntries(
-  (SETTINGS as readonly SettingSpec[]).filter((s) => s.secret && s.env).map((s) => [s.key, s.env as string]),
-);
-
 export async function loadConfig({ cwd, env, flags = {}, configFile }: LoadConfigOptions): Promise<LoadedConfig> {
   const warnings: string[] = [];
   const files: LoadedConfig['files'] = {};
 
   const file = await readConfigFile(cwd, configFile);
   if (file) files.config = file.path;
-  const fileValues = file?.values ?? {};
   const fileLabel = file ? displayPath(cwd, file.path) : CONFIG_FILE_NAME;
 
   const dotenv = await readDotenv(cwd, warnings);
   if (dotenv) files.dotenv = dotenv.path;
 
+  const { $schema: _schema, ...fileValues } = file?.values ?? {};
+  const raw = structuredClone(fileValues);
   const sources: Record<string, SettingSource> = {};
-  const { serve: fileServe, $schema: _schema, ...rest } = fileValues;
-  for (const leaf of leafKeys(rest)) sources[leaf] = 'config file';
-  for (const leaf of leafKeys({ serve: fileServe })) sources[leaf] = 'config file';
+  for (const leaf of leafKeys(raw)) sources[leaf] = 'config file';
 
-  const config = structuredClone(rest) as CliConfig;
-  config.wechat ??= {};
-  const resolved: Record<string, string | number> = {};
-
-  for (const spec of SETTINGS as readonly SettingSpec[]) {
-    const found = pickRaw(spec, { flags, env, dotenv: dotenv?.values ?? {}, fileValues });
-    if (!found) continue;
-    const parsed = spec.parse(found.raw);
-    if (!parsed.ok) {
-      throw new ConfigError(
-        spec.key,
-        `Invalid ${describeWhere(spec, found.source, fileLabel)}: ${sentence(parsed.problem)}`,
-        {
-          source: found.source,
-          hint: parsed.hint,
-        },
-      );
+  for (const spec of SETTINGS) {
+    // An empty value counts as unset at every level, so `OPENAI_API_KEY=` in .env is a placeholder, not a key.
+    if (getPath(raw, spec.key) === '') {
+      setPath(raw, spec.key, undefined);
+      delete sources[spec.key];
     }
-    resolved[spec.key] = parsed.value;
-    sources[spec.key] = found.source;
-    if (found.source === 'config file' && spec.secret && SECRET_ENV[spec.key]) {
+    const found = pickRaw(spec, { flags, env, dotenv: dotenv?.values ?? {} });
+    if (found) {
+      setPath(raw, spec.key, fromText(spec.key, found.raw));
+      sources[spec.key] = found.source;
+    } else if (sources[spec.key] === 'config file' && spec.secret && spec.env) {
       warnings.push(
-        `${spec.key} is set in ${fileLabel}; move it to .env as ${SECRET_ENV[spec.key]} (config files are often committed).`,
+        `${spec.key} is set in ${fileLabel}; move it to .env as ${spec.env} (config files are often committed).`,
       );
     }
-    if (!spec.key.startsWith('serve.')) setPath(config as Record<string, unknown>, spec.key, parsed.value);
+  }
+  if (flags.tunnel !== undefined) {
+    setPath(raw, 'serve.tunnel', flags.tunnel);
+    sources['serve.tunnel'] = 'flag';
   }
 
-  const tunnel = resolveTunnel(flags.tunnel, fileServe, sources);
-  const cli: ServeSettings = {
-    port: (resolved['serve.port'] as number | undefined) ?? SERVE_DEFAULTS.port,
-    host: (resolved['serve.host'] as string | undefined) ?? SERVE_DEFAULTS.host,
-    path: (resolved.path as string | undefined) ?? SERVE_DEFAULTS.path,
-    tunnel,
-  };
-  for (const key of ['domain', 'publicUrl', 'redisUrl', 'ngrokAuthtoken'] as const) {
-    const value = resolved[`serve.${key}`];
-    if (typeof value === 'string') cli[key] = value;
+  const checked = checkConfig(configFileSchema, raw);
+  if (!checked.ok) {
+    throw ConfigError.of(checked.problems.map((problem) => describeProblem(problem, sources, fileLabel)));
   }
+  const { serve, $schema: _ignored, ...config } = checked.value;
+  const cli: ServeSettings = { ...serve, path: config.path };
   for (const key of ['serve.port', 'serve.host', 'path', 'serve.tunnel']) sources[key] ??= 'default';
-
   return { config, sources, cli, files, warnings };
 }
 
@@ -135,6 +108,16 @@ export function toWechatGptConfig(loaded: LoadedConfig): WechatGptConfig {
     });
   }
   return { ...loaded.config, wechat: { ...loaded.config.wechat, token } };
+}
+
+/** Text from a flag or the environment, as the schema wants it: numbers and booleans converted when they read as one. */
+function fromText(key: string, text: string): unknown {
+  const field = schemaAt(configFileSchema, key.split('.'));
+  const kind = field ? valueKind(field) : 'string';
+  const trimmed = text.trim();
+  if (kind === 'number' && /^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+  if (kind === 'boolean' && /^(true|false)$/i.test(trimmed)) return trimmed.toLowerCase() === 'true';
+  return kind === 'string' ? text : trimmed;
 }
 
 async function readDotenv(cwd: string, warnings: string[]) {
@@ -163,53 +146,64 @@ type Found = { raw: string; source: SettingSource };
 
 function pickRaw(
   spec: SettingSpec,
-  layers: {
-    flags: FlagValues;
-    env: Record<string, string | undefined>;
-    dotenv: Record<string, string>;
-    fileValues: Record<string, unknown>;
-  },
+  layers: { flags: FlagValues; env: Record<string, string | undefined>; dotenv: Record<string, string> },
 ): Found | undefined {
-  // An empty value counts as unset at every level, so `OPENAI_API_KEY=` in .env is a placeholder, not a key.
-  const flag = layers.flags[spec.key as SettingKey];
+  const flag = layers.flags[spec.key];
   if (spec.flag && typeof flag === 'string' && flag !== '') return { raw: flag, source: 'flag' };
-  if (spec.env) {
-    const fromEnv = layers.env[spec.env];
-    if (fromEnv) return { raw: fromEnv, source: 'env' };
-    const fromDotenv = layers.dotenv[spec.env];
-    if (fromDotenv) return { raw: fromDotenv, source: '.env' };
-  }
-  const fromFile = getPath(layers.fileValues, spec.key);
-  if (fromFile !== undefined && fromFile !== '') return { raw: String(fromFile), source: 'config file' };
+  if (!spec.env) return undefined;
+  const fromEnv = layers.env[spec.env];
+  if (fromEnv) return { raw: fromEnv, source: 'env' };
+  const fromDotenv = layers.dotenv[spec.env];
+  if (fromDotenv) return { raw: fromDotenv, source: '.env' };
   return undefined;
 }
 
-function resolveTunnel(
-  flag: TunnelMode | undefined,
-  fileServe: unknown,
+/** The problem with its source: the value's own, or (for a value inside a list or object) its nearest parent's. */
+function describeProblem(
+  problem: ConfigProblem,
   sources: Record<string, SettingSource>,
-): TunnelMode {
-  if (flag !== undefined) {
-    sources['serve.tunnel'] = 'flag';
-    return flag;
+  fileLabel: string,
+): SettingProblem {
+  const parts = problem.setting.replace(/\[\d+\]/g, '').split('.');
+  let source: SettingSource | undefined;
+  for (let n = parts.length; n > 0 && !source; n--) source = sources[parts.slice(0, n).join('.')];
+  source ??= 'config file';
+  const spec = SETTINGS.find((s) => s.key === problem.setting);
+  const where = describeWhere(problem.setting, spec, source, fileLabel);
+  return {
+    setting: problem.setting,
+    source,
+    // `PORT in .env must be…`; a validator's own sentence (`Token must be…`) after `Invalid WECHAT_TOKEN in .env:`.
+    message: /^[a-z]/.test(problem.problem) ? `${where} ${problem.problem}.` : `Invalid ${where}: ${problem.problem}`,
+    hint: problem.hint ?? genericFix(source, fileLabel),
+  };
+}
+
+function genericFix(source: SettingSource, fileLabel: string): string {
+  if (source === 'config file') {
+    return `Fix it in ${fileLabel}; its "$schema" line gives your editor completion and checks as you type.`;
   }
-  const fromFile = isPlainObject(fileServe) ? fileServe.tunnel : undefined;
-  if (fromFile === 'auto' || fromFile === 'ngrok' || fromFile === 'none') return fromFile;
-  return SERVE_DEFAULTS.tunnel;
+  const place = { flag: 'the command line', env: 'the environment', '.env': '.env' }[source as string] ?? source;
+  return `Fix it in ${place}; \`npx wechat-gpt config\` shows every setting and where it came from.`;
 }
 
 /** How the user wrote the setting in that source: `--port`, `PORT in .env`, `serve.port in wechat-gpt.config.json`. */
-export function describeWhere(spec: SettingSpec, source: SettingSource, fileLabel = CONFIG_FILE_NAME): string {
+export function describeWhere(
+  key: string,
+  spec: SettingSpec | undefined,
+  source: SettingSource,
+  fileLabel = CONFIG_FILE_NAME,
+): string {
   switch (source) {
     case 'flag':
-      return spec.flag ? flagName(spec.flag) : spec.key;
+      return spec?.flag ? flagName(spec.flag) : key === 'serve.tunnel' ? '--tunnel' : key;
     case 'env':
-      return `${spec.env} in the environment`;
+      return `${spec?.env ?? key} in the environment`;
     case '.env':
-      return `${spec.env} in .env`;
+      return `${spec?.env ?? key} in .env`;
     case 'config file':
-      return `${spec.key} in ${fileLabel}`;
+      return `${key} in ${fileLabel}`;
     default:
-      return `${spec.key} (${source})`;
+      return `${key} (${source})`;
   }
 }

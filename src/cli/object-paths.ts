@@ -1,5 +1,8 @@
 /** Dotted paths into plain objects: `llm.model` → config.llm.model. Arrays are leaves. */
-import { isPlainObject } from './schema-check.js';
+
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
 
 export function getPath(object: Record<string, unknown>, key: string): unknown {
   let current: unknown = object;
@@ -17,7 +20,9 @@ export function setPath(object: Record<string, unknown>, key: string, value: unk
     if (!isPlainObject(current[part])) current[part] = {};
     current = current[part] as Record<string, unknown>;
   }
-  current[parts.at(-1) as string] = value;
+  const last = parts.at(-1) as string;
+  if (value === undefined) delete current[last];
+  else current[last] = value;
 }
 
 /** Dotted keys of the leaves of an object; arrays count as leaves. */

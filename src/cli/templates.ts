@@ -1,25 +1,14 @@
 /** What `init` writes: the .env lines (generated secrets and commented placeholders) and the starter config file. */
-import { relative, sep } from 'node:path';
+import { isAbsolute, relative, sep } from 'node:path';
 import { DEFAULT_SYSTEM_PROMPT, defaultTexts } from '../config.js';
 import { formatDotenvLine } from './dotenv.js';
 import { SCHEMA_PATH } from './files.js';
-import { SETTINGS, type SettingSpec } from './settings.js';
+import { SETTINGS } from './settings.js';
 
-/** The order of .env entries, and the example shown in each commented placeholder. */
-export const DOTENV_ENTRIES: ReadonlyArray<{ env: string; example?: string }> = [
-  { env: 'WECHAT_TOKEN' },
-  { env: 'WECHAT_AES_KEY' },
-  { env: 'WECHAT_APP_ID', example: 'wx1234567890abcdef' },
-  { env: 'WECHAT_APP_SECRET' },
-  { env: 'OPENAI_API_KEY' },
-  { env: 'OPENAI_BASE_URL', example: 'https://api.deepseek.com/v1' },
-  { env: 'OPENAI_MODEL', example: 'gpt-4o-mini' },
-  { env: 'NGROK_AUTHTOKEN' },
-  { env: 'NGROK_DOMAIN', example: 'example.ngrok-free.app' },
-  { env: 'REDIS_URL', example: 'redis://127.0.0.1:6379' },
-  { env: 'PORT', example: '3000' },
-  { env: 'WECHAT_API_BASE', example: 'https://api.weixin.qq.com' },
-];
+/** The .env entries, in the schema's order: every setting with an environment variable, and its placeholder. */
+export const DOTENV_ENTRIES: ReadonlyArray<{ env: string; example?: string }> = SETTINGS.flatMap((s) =>
+  s.env ? [{ env: s.env, ...(s.example ? { example: s.example } : {}) }] : [],
+);
 
 /** The keys `init` generates; everything else is a placeholder the user fills in. */
 export const GENERATED_KEYS = ['WECHAT_TOKEN', 'WECHAT_AES_KEY'] as const;
@@ -32,7 +21,7 @@ export const DOTENV_HEADER = [
 ];
 
 export function describeEnv(env: string): string {
-  return (SETTINGS as readonly SettingSpec[]).find((s) => s.env === env)?.description ?? '';
+  return SETTINGS.find((s) => s.env === env)?.description ?? '';
 }
 
 /** A commented explanation and the assignment (or a commented placeholder when there is no value). */
@@ -42,13 +31,12 @@ export function dotenvEntry(env: string, value?: string): string[] {
 }
 
 /**
- * Editors resolve "$schema" relative to the file: a relative path when the package sits inside the project (installed
- * in node_modules), otherwise the published copy of this version.
+ * Editors resolve "$schema" relative to the file: the path from the project to the schema this package ships
+ * (in node_modules, or in a clone), so it works without a published copy and always matches this version.
  */
-export function schemaReference(cwd: string, version: string): string {
-  const rel = relative(cwd, SCHEMA_PATH);
-  if (rel && !rel.startsWith('..') && !rel.includes(`${sep}_npx${sep}`)) return `./${rel.split(sep).join('/')}`;
-  return `https://unpkg.com/wechat-gpt@${version}/schema/wechat-gpt.config.schema.json`;
+export function schemaReference(cwd: string): string {
+  const rel = relative(cwd, SCHEMA_PATH).split(sep).join('/');
+  return rel.startsWith('../') || isAbsolute(rel) ? rel : `./${rel}`;
 }
 
 export function starterConfig(schema: string): Record<string, unknown> {

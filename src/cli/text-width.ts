@@ -1,16 +1,12 @@
-/** Terminal columns: CJK characters take two, ANSI colour codes none. For aligning Chinese labels and previews. */
-import { stripAnsi } from './theme.js';
-
-const WIDE = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/;
-
-function charWidth(char: string): number {
-  return WIDE.test(char) ? 2 : 1;
-}
+/**
+ * Terminal columns (string-width: CJK and emoji take two, ANSI colour codes none), for aligning Chinese labels and
+ * cutting previews.
+ */
+import { stripVTControlCharacters } from 'node:util';
+import stringWidth from 'string-width';
 
 export function displayWidth(text: string): number {
-  let width = 0;
-  for (const char of stripAnsi(text)) width += charWidth(char);
-  return width;
+  return stringWidth(text);
 }
 
 /** Pads with spaces to `width` columns (never cuts). */
@@ -18,16 +14,18 @@ export function padEnd(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - displayWidth(text)));
 }
 
-/** One line, at most `width` columns, `…` when cut. Plain text only (no ANSI codes). */
+const graphemes = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+
+/** One line, at most `width` columns, `…` when cut; colour codes are dropped. Cuts between graphemes (emoji stay whole). */
 export function fitWidth(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  const flat = stripVTControlCharacters(text).replace(/\s+/g, ' ').trim();
   if (displayWidth(flat) <= width) return flat;
   let used = 0;
   let out = '';
-  for (const char of flat) {
-    const w = charWidth(char);
+  for (const { segment } of graphemes.segment(flat)) {
+    const w = stringWidth(segment);
     if (used + w > width - 1) break;
-    out += char;
+    out += segment;
     used += w;
   }
   return `${out}…`;

@@ -58,9 +58,3 @@ export function colorLevel(
   const depth = stream.getColorDepth?.(env) ?? 4;
   return depth >= 24 ? 3 : depth >= 8 ? 2 : depth >= 4 ? 1 : 0;
 }
-
-/** Removes ANSI escape codes (for width calculations and for commander when colour is off). */
-export function stripAnsi(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point.
-  return text.replace(/\u001b\[[0-9;]*m/g, '');
-}

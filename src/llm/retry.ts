@@ -1,4 +1,5 @@
 /** Retrying a failed model call, explicitly: which failures, how many times, how long to wait, and what stops it. */
+import { setTimeout as delay } from 'node:timers/promises';
 import { LlmError } from '../errors.js';
 
 export interface RetryPolicy {
@@ -37,20 +38,13 @@ export async function withRetries<T>(
   }
 }
 
-/** Resolves after ms; rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+/** Resolves after ms; rejects with the signal's reason (not Node's AbortError) as soon as it aborts. */
+export async function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await delay(ms, undefined, signal ? { signal } : {});
+  } catch (error) {
+    throw signal?.aborted ? signal.reason : error;
+  }
 }
 
 /**

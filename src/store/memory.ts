@@ -3,6 +3,7 @@
  * TTL on every entry. Operations never await between reading and writing, so each one is atomic; waitForJob wakes on
  * completeJob through in-process waiters, never by polling. One process only: use the Redis store for several.
  */
+import { DEFAULT_OUTBOX_TTL_MS } from '../config/defaults.js';
 import {
   capAnswers,
   claimedFragment,
@@ -66,7 +67,7 @@ const copyJob = (job: JobRecord): JobRecord => ({ ...job });
 export function createMemoryStore({
   maxKeys = 200_000,
   now = Date.now,
-  outboxTtlMs = 48 * 3600_000,
+  outboxTtlMs = DEFAULT_OUTBOX_TTL_MS,
   sweepIntervalMs = 60_000,
 }: MemoryStoreOptions = {}): MemoryStore {
   const map = createTtlMap<Stored>({ maxKeys: Math.max(1, maxKeys), now });

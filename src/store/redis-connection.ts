@@ -76,12 +76,4 @@ export async function quit(redis: Redis): Promise<void> {
 }
 
 /** The URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return 'the configured URL';
-  }
-}
+export { redactUrl } from '../secrets.js';

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { DEFAULT_OUTBOX_TTL_MS } from '../config/defaults.js';
 import type { Logger } from '../config.js';
 import { StoreError } from '../errors.js';
 import { connect, connectionOptions, quit, redactUrl, watchConnection } from './redis-connection.js';
@@ -54,7 +55,7 @@ export async function createRedisStore({
   keyPrefix = 'wechat-gpt:',
   connectTimeoutMs = 5000,
   commandTimeoutMs = 1000,
-  outboxTtlMs = 48 * 3600_000,
+  outboxTtlMs = DEFAULT_OUTBOX_TTL_MS,
   logger = quietLogger,
   now = Date.now,
 }: RedisStoreOptions): Promise<Store> {

@@ -1,5 +1,5 @@
 /** Keeps the AppSecret and access_tokens out of error messages and logs, wherever WeChat or Node echo them back. */
-import { maskSecret } from '../logger.js';
+import { maskSecret } from '../secrets.js';
 
 /** Tokens are remembered for masking; a few suffice, since older ones are expired and no longer worth anything. */
 const REMEMBERED_TOKENS = 8;

@@ -2,6 +2,7 @@
  * The access_token: fetched with stable_token, kept in the store so every instance shares one, refreshed before it
  * expires, and fetched by one caller at a time (in this process by sharing the request, across instances by a lock).
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from '../config.js';
 import type { Store } from '../store/types.js';
 import { unreachableError } from './errors.js';
@@ -137,7 +138,7 @@ export function createAccessTokens({
         );
         return fetchAndStore(force);
       }
-      await new Promise((resolve) => setTimeout(resolve, lockPollMs));
+      await delay(lockPollMs);
       const token = freshToken(await readCache(), stale);
       if (token) return token;
     }

@@ -37,7 +37,7 @@ describe('wechat-gpt config', () => {
     expect(run.stdout).toMatch(/wechat\.token\s+\.env\s+Tok3…ests/);
     expect(run.stdout).toMatch(/llm\.model\s+default\s+gpt-4o-mini/);
     expect(run.stdout).toMatch(/wechat\.appId\s+not set\s+set WECHAT_APP_ID/);
-    expect(run.stderr).toContain('warning: wechat.appId: An EncodingAESKey is set but no AppID');
+    expect(run.stderr).toContain('warning: wechat.encodingAesKey is set but wechat.appId is not');
     for (const secret of [TOKEN, AES_KEY, API_KEY]) expect(run.stdout).not.toContain(secret);
 
     const appId = { WECHAT_APP_ID: 'wx1234567890abcdef' };
@@ -50,7 +50,7 @@ describe('wechat-gpt config', () => {
     });
     expect(JSON.stringify(json)).not.toContain(API_KEY);
     const redis = await report(cwd, [], { ...appId, REDIS_URL: 'redis://:hunter2@127.0.0.1:6379/0' });
-    expect(redis.settings['serve.redisUrl']).toMatchObject({ value: 'redis://:****@127.0.0.1:6379/0', source: 'env' });
+    expect(redis.settings['serve.redisUrl']).toMatchObject({ value: 'redis://:***@127.0.0.1:6379/0', source: 'env' });
     const shown = await report(cwd, ['--show-secrets'], { ...appId, OPENAI_API_KEY: API_KEY });
     expect(shown.settings['llm.apiKey']?.value).toBe(API_KEY);
   });
@@ -125,7 +125,7 @@ describe('wechat-gpt config', () => {
     const cwd = folder();
     const flag = await runCli(['config', '--port', 'eighty'], { cwd });
     expect(flag.code).toBe(2);
-    expect(flag.stderr).toContain('error: Invalid --port: must be a port number 0–65535 (got "eighty").');
+    expect(flag.stderr).toContain('error: --port must be a port number 0–65535 (got "eighty").');
     const env = await runCli(['config'], { cwd, env: { WECHAT_TOKEN: 'a!' } });
     expect(env.code).toBe(2);
     expect(env.stderr).toContain(
@@ -134,35 +134,50 @@ describe('wechat-gpt config', () => {
   });
 
   it('checks the config file against the schema: unknown settings, wrong types, broken JSON, bad patterns', async () => {
-    const cases: Array<[string, RegExp]> = [
-      [
-        '{"llm":{"temprature":1}}',
-        /llm\.temprature in wechat-gpt\.config\.json is not a setting; did you mean llm\.temperature\?/,
+    // Every problem of one file in one run.
+    const file = {
+      llm: { temprature: 1, temperature: 'hot' },
+      delivery: 'push',
+      keywords: [
+        { match: 'exact', pattern: 'hi', reply: { type: 'text' } },
+        { match: 'regex', pattern: '(', reply: { type: 'text', content: 'x' } },
       ],
-      [
-        '{"llm":{"temperature":"hot"}}',
-        /llm\.temperature in wechat-gpt\.config\.json must be a number \(got "hot"\)\./,
-      ],
-      [
-        '{"delivery":"push"}',
-        /delivery in wechat-gpt\.config\.json must be one of "passive", "active", "auto" \(got "push"\)/,
-      ],
-      [
-        '{"keywords":[{"match":"exact","pattern":"hi","reply":{"type":"text"}}]}',
-        /keywords\[0\]\.reply in wechat-gpt\.config\.json needs "content"/,
-      ],
-      [
-        '{"keywords":[{"match":"regex","pattern":"(","reply":{"type":"text","content":"x"}}]}',
-        /Invalid keywords\[0\]\.pattern in wechat-gpt\.config\.json/,
-      ],
-      ['{\n  "delivery": "auto",\n}', /wechat-gpt\.config\.json is not valid JSON: .*\(line 3, column 1\)/],
-    ];
-    for (const [content, message] of cases) {
-      const { code, stderr } = await runCli(['config'], { cwd: folder({ 'wechat-gpt.config.json': content }) });
-      expect(code).toBe(2);
-      expect(stderr).toMatch(message);
-      expect(stderr).toContain('hint:');
+    };
+    const bad = await runCli(['config'], { cwd: folder({ 'wechat-gpt.config.json': JSON.stringify(file) }) });
+    expect(bad.code).toBe(2);
+    for (const message of [
+      /llm\.temprature in wechat-gpt\.config\.json is not a setting; did you mean llm\.temperature\?/,
+      /llm\.temperature in wechat-gpt\.config\.json must be a number \(got "hot"\)\./,
+      /delivery in wechat-gpt\.config\.json must be "passive", "active", "auto" \(got "push"\)/,
+      /keywords\[0\]\.reply\.content in wechat-gpt\.config\.json is required\./,
+      /keywords\[1\]\.pattern in wechat-gpt\.config\.json is not a valid regular expression/,
+    ]) {
+      expect(bad.stderr).toMatch(message);
     }
+    expect(bad.stderr).toContain('error: 5 settings are invalid:');
+    expect(bad.stderr).toContain('hint:');
+
+    const broken = '{\n  "delivery": "auto",\n}';
+    const json = await runCli(['config'], { cwd: folder({ 'wechat-gpt.config.json': broken }) });
+    expect(json.code).toBe(2);
+    expect(json.stderr).toMatch(/wechat-gpt\.config\.json is not valid JSON: .*\(line 3, column 1\)/);
+    expect(json.stderr).toContain('hint:');
+  });
+
+  it('reports every wrong setting at once, each with its source and fix, and exits 2', async () => {
+    const cwd = folder({
+      '.env': 'PORT=eighty\n',
+      'wechat-gpt.config.json': JSON.stringify({ limits: { maxReplyBytes: 100 }, delivery: 'push' }),
+    });
+    const { code, stdout, stderr } = await runCli(['config', '--base-url', 'ftp://x'], { cwd });
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('error: 4 settings are invalid:');
+    expect(stderr).toContain('- PORT in .env must be a port number 0–65535 (got "eighty").');
+    expect(stderr).toContain('- limits.maxReplyBytes in wechat-gpt.config.json must be at least 256 (got 100).');
+    expect(stderr).toContain('fix: WeChat accepts text replies up to 2048 bytes');
+    expect(stderr).toContain('- delivery in wechat-gpt.config.json must be "passive", "active", "auto" (got "push").');
+    expect(stderr).toContain('- --base-url must be a full http(s) URL (got "ftp://x").');
   });
 
   it('warns about secrets in the config file and unreadable .env lines, without failing', async () => {

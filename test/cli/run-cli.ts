@@ -4,6 +4,10 @@ import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureBuilt } from '../support/build-once.js';
+
+// The tests that spawn the CLI run what dist/ holds: built here when the sources are newer, once per run.
+await ensureBuilt();
 
 export const BIN = fileURLToPath(new URL('../../bin/wechat-gpt.js', import.meta.url));
 

@@ -1,5 +1,7 @@
 // How `serve` starts and stops in each setup: nothing configured, tunnels (fake and real ngrok offline), errors, Redis.
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { SimulateReport } from '../../src/cli/simulate/report.js';
 import { defaultTexts } from '../../src/config.js';
@@ -191,14 +193,25 @@ describe('serve failures', () => {
     cli.kill('SIGTERM');
     expect((await cli.exited()).code).toBe(0);
 
+    // The connect timeout is a setting, so this waits 300 ms instead of the default 5 s.
     const down = await runCli(['serve', '--port', '0', '--no-tunnel'], {
       cwd,
-      env: { REDIS_URL: 'redis://:secret@127.0.0.1:1' },
-      timeoutMs: 15_000,
+      env: { REDIS_URL: 'redis://:secret@127.0.0.1:1', REDIS_CONNECT_TIMEOUT_MS: '300' },
     });
     expect(down.code).toBe(1);
-    expect(down.stderr).toContain('error: Could not connect to Redis at redis://:***@127.0.0.1:1');
+    expect(down.stderr).toContain('error: Could not connect to Redis at redis://:***@127.0.0.1:1 within 300 ms');
     expect(down.stderr).toContain('hint: Check that Redis is running');
     expect(down.stderr).not.toContain('secret');
   }, 25_000);
+
+  it('refuses limits.maxReplyBytes: 100 as `config` and the editor schema do (exit 2, nothing started)', async () => {
+    const cwd = folder();
+    writeFileSync(join(cwd, 'wechat-gpt.config.json'), JSON.stringify({ limits: { maxReplyBytes: 100 } }));
+    const run = await runCli(['serve', '--port', '0', '--no-tunnel'], { cwd });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(
+      'error: limits.maxReplyBytes in wechat-gpt.config.json must be at least 256 (got 100).',
+    );
+    expect(run.stdout).toBe('');
+  });
 });

@@ -1,6 +1,7 @@
+import { stripVTControlCharacters } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createCliLogger } from '../../src/cli/logger.js';
-import { colorLevel, createTheme, stripAnsi } from '../../src/cli/theme.js';
+import { colorLevel, createTheme } from '../../src/cli/theme.js';
 
 const tty = { isTTY: true, getColorDepth: () => 8 };
 const pipe = { isTTY: false };
@@ -33,7 +34,7 @@ describe('createCliLogger', () => {
     logger.info('shown');
     logger.warn('careful');
     logger.error('broke', 'do this');
-    expect(stripAnsi(out)).toBe('shown\nwarning: careful\nerror: broke\nhint: do this\n');
-    expect(out).not.toBe(stripAnsi(out));
+    expect(stripVTControlCharacters(out)).toBe('shown\nwarning: careful\nerror: broke\nhint: do this\n');
+    expect(out).not.toBe(stripVTControlCharacters(out));
   });
 });

@@ -1,8 +1,8 @@
 /**
- * Runs once before the suite: builds dist/ (the CLI tests spawn the real binary) and starts a throwaway
- * redis-server on a free port (REDIS_TEST_URL) for the Redis store tests.
+ * Runs once before the suite: starts a throwaway redis-server on a free port (REDIS_TEST_URL) for the Redis store
+ * tests. dist/ is built only by the tests that spawn the CLI (test/support/build-once.ts), and only when stale.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -43,15 +43,6 @@ async function waitForRedis(port: number, child: ChildProcess): Promise<void> {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  try {
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], {
-      stdio: 'inherit',
-    });
-  } catch {
-    // tsc still emits on type errors; typecheck reports them. The CLI tests run what was built.
-    console.error('global-setup: the build reported type errors (see above); dist/ was still written.');
-  }
-
   const dir = mkdtempSync(join(tmpdir(), 'wechat-gpt-redis-'));
   const port = await freePort();
   const redis = spawn(

@@ -1,15 +1,14 @@
 /** `wechat-gpt config`: the effective configuration, secrets masked, with where each value came from. */
 import { Command } from 'commander';
-import { resolveConfig, validateConfig } from '../../config.js';
-import { ConfigError } from '../../errors.js';
+import { maskSecret, redactUrl } from '../../secrets.js';
 import { type CliContext, printResult } from '../context.js';
 import { type LoadedConfig, loadConfig } from '../load-config.js';
 import { getPath, leafKeys } from '../object-paths.js';
 import { addConfigOptions, type ConfigFlagOptions, flagValues } from '../options.js';
-import { SECRET_KEYS, SETTINGS, type SettingSource, type SettingSpec, settingByKey } from '../settings.js';
+import { SECRET_KEYS, SETTINGS, type SettingSource, settingByKey } from '../settings.js';
 import { withStableKeys } from '../state.js';
-import { stripAnsi, type Theme } from '../theme.js';
-import { hideUrlPassword } from '../url-password.js';
+import { fitWidth } from '../text-width.js';
+import type { Theme } from '../theme.js';
 
 export interface ConfigSetting {
   /** Masked when secret (unless --show-secrets); null when not set. */
@@ -66,34 +65,25 @@ Examples:
       ...(options.config ? { configFile: options.config } : {}),
     });
     const withState = await withStableKeys(loaded, { cwd: ctx.cwd, generate: false });
-    const { maskSecret } = await import('../../logger.js');
-    const report = collectConfig(withState, { showSecrets: options.showSecrets === true, maskSecret });
+    const report = collectConfig(withState, { showSecrets: options.showSecrets === true });
     for (const warning of report.warnings) ctx.logger.warn(warning);
     printResult(ctx, report, { json: options.json === true, text: (r) => formatConfig(r, ctx.theme) });
   });
 }
 
-export function collectConfig(
-  loaded: LoadedConfig,
-  { showSecrets, maskSecret }: { showSecrets: boolean; maskSecret: (value: string) => string },
-): ConfigReport {
+export function collectConfig(loaded: LoadedConfig, { showSecrets }: { showSecrets: boolean }): ConfigReport {
   const { config, cli, sources } = loaded;
-  const complete = { ...config, wechat: { ...config.wechat, token: config.wechat.token ?? '' } };
   const warnings = [...loaded.warnings];
-  if (config.wechat.token) {
-    try {
-      validateConfig(complete);
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      warnings.push(`${error.setting}: ${error.message}${error.hint ? ` ${error.hint}` : ''}`);
-    }
+  if (config.wechat.encodingAesKey && !config.wechat.appId) {
+    warnings.push(
+      'wechat.encodingAesKey is set but wechat.appId is not: serve answers in 明文模式 until WECHAT_APP_ID is set (encrypted messages carry the AppID).',
+    );
   }
-  const resolved = resolveConfig(complete, { validate: false });
-  const values: Record<string, unknown> = { ...resolved, serve: { ...cli, path: undefined } };
+  const llm = { ...config.llm, visionModel: config.llm.visionModel ?? config.llm.model };
+  const values: Record<string, unknown> = { ...config, llm, serve: { ...cli, path: undefined } };
 
-  const tableKeys = (SETTINGS as readonly SettingSpec[]).map((s) => s.key);
-  tableKeys.splice(tableKeys.indexOf('serve.publicUrl') + 1, 0, 'serve.tunnel');
-  const keys = [...new Set([...tableKeys, ...leafKeys(values)])];
+  // The table's settings first (the order of .env and --help), then every other setting the schema has.
+  const keys = [...new Set([...SETTINGS.map((s) => s.key), ...leafKeys(values)])];
 
   const settings: Record<string, ConfigSetting> = {};
   for (const key of keys) {
@@ -101,7 +91,7 @@ export function collectConfig(
     const raw = getPath(values, key);
     const isSet = raw !== undefined && raw !== '';
     const secret = SECRET_KEYS.has(key);
-    const value = isSet ? shownValue(raw, { secret, showSecrets, maskSecret }) : null;
+    const value = isSet ? shownValue(raw, { secret, showSecrets }) : null;
     settings[key] = {
       value,
       source: isSet ? (sources[key] ?? 'default') : 'not set',
@@ -116,12 +106,10 @@ export function collectConfig(
   };
 }
 
-function shownValue(
-  raw: unknown,
-  { secret, showSecrets, maskSecret }: { secret: boolean; showSecrets: boolean; maskSecret: (value: string) => string },
-): unknown {
+function shownValue(raw: unknown, { secret, showSecrets }: { secret: boolean; showSecrets: boolean }): unknown {
   if (showSecrets) return raw;
-  return secret ? maskSecret(String(raw)) : hideUrlPassword(raw);
+  if (secret) return maskSecret(String(raw));
+  return typeof raw === 'string' ? redactUrl(raw) : raw;
 }
 
 const SECTIONS: Array<{ title: string; note?: string; test: (key: string) => boolean }> = [
@@ -181,10 +169,10 @@ function formatValue(row: ConfigSetting & { key: string }, theme: Theme): string
 
 function describeValue(value: unknown): string {
   if (Array.isArray(value)) {
-    if (value.every((v) => typeof v === 'string')) return truncate(JSON.stringify(value));
+    if (value.every((v) => typeof v === 'string')) return fitWidth(JSON.stringify(value), 60);
     return `${value.length} ${value.length === 1 ? 'rule' : 'rules'}`;
   }
-  if (typeof value === 'string') return truncate(value.replace(/\r?\n/g, '⏎'));
+  if (typeof value === 'string') return fitWidth(value.replace(/\r?\n/g, '⏎'), 60);
   return String(value);
 }
 
@@ -200,21 +188,6 @@ function withDuration(key: string, value: unknown, theme: Theme): string {
   const [size, unit] = units.find(([size]) => value % size === 0 || value >= size * 10) ?? [1000, 's'];
   const amount = Number((value / size).toFixed(1));
   return `${text} ${theme.dim(`(${amount} ${unit})`)}`;
-}
-
-/** Cuts by display width: CJK characters take two columns. */
-function truncate(text: string, width = 60): string {
-  let used = 0;
-  let out = '';
-  for (const char of stripAnsi(text)) {
-    const w = /[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(char)
-      ? 2
-      : 1;
-    if (used + w > width - 1) return `${out}…`;
-    out += char;
-    used += w;
-  }
-  return out;
 }
 
 function shortName(path: string): string {

@@ -83,7 +83,7 @@ export async function runInit(
 ): Promise<InitResult> {
   const warnings: string[] = [];
   const dotenv = await writeDotenv(join(ctx.cwd, DOTENV_FILE_NAME), force, warnings);
-  const configFile = await writeStarterConfig(ctx.cwd, ctx.version);
+  const configFile = await writeStarterConfig(ctx.cwd);
   const gitignore = await ensureGitignored(ctx.cwd, [DOTENV_FILE_NAME, `${STATE_DIR_NAME}/`]);
   for (const path of gitignore.tracked) {
     warnings.push(
@@ -160,9 +160,9 @@ async function writeDotenv(path: string, force: boolean, warnings: string[]): Pr
   return result;
 }
 
-async function writeStarterConfig(cwd: string, version: string): Promise<InitResult['configFile']> {
+async function writeStarterConfig(cwd: string): Promise<InitResult['configFile']> {
   const path = join(cwd, CONFIG_FILE_NAME);
-  const content = `${JSON.stringify(starterConfig(schemaReference(cwd, version)), null, 2)}\n`;
+  const content = `${JSON.stringify(starterConfig(schemaReference(cwd)), null, 2)}\n`;
   try {
     await writeFile(path, content, { flag: 'wx' });
     return { path, created: true };

@@ -3,19 +3,11 @@
  * serve prints one line per message itself, so the library's own per-message logs show only with --verbose.
  */
 import type { LogFields, Logger } from '../../config.js';
+import { SECRET_LOG_FIELDS } from '../../secrets.js';
 import type { CliLogger } from '../logger.js';
 
-/** Fields that may carry a secret: never printed (mirrors the pino redaction of src/logger.ts). */
-const SECRET_FIELDS = new Set([
-  'token',
-  'aesKey',
-  'encodingAesKey',
-  'apiKey',
-  'appSecret',
-  'secret',
-  'access_token',
-  'authtoken',
-]);
+/** Fields that may carry a secret: never printed (the same list pino censors in src/logger.ts). */
+const SECRET_FIELDS: ReadonlySet<string> = new Set(SECRET_LOG_FIELDS);
 
 export function formatFields(fields: LogFields): string {
   return Object.entries(fields)

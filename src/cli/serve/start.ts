@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { MessageRecord } from '../../bot/types.js';
 import type { WechatGptConfig } from '../../config.js';
+import { maskSecret, redactUrl } from '../../secrets.js';
 import type { MemoryStore } from '../../store/memory.js';
 import type { Store } from '../../store/types.js';
 import type { OpenTunnel } from '../../tunnel/types.js';
@@ -13,7 +14,6 @@ import { type LoadedConfig, toWechatGptConfig } from '../load-config.js';
 import { forwardHost, joinUrl, localWebhookUrl } from '../local-url.js';
 import type { CliLogger } from '../logger.js';
 import type { SettingSource } from '../settings.js';
-import { hideUrlPassword } from '../url-password.js';
 import { createLibraryLogger } from './library-logger.js';
 import { listen } from './listen.js';
 import { restoreSavedAnswers, saveAnswers } from './saved-answers.js';
@@ -96,7 +96,8 @@ export async function startServe({
       store = await createRedisStore({
         url: cli.redisUrl,
         logger: libraryLogger,
-        outboxTtlMs: base.timing?.outboxTtlMs ?? 48 * 3600_000,
+        outboxTtlMs: loaded.config.timing.outboxTtlMs,
+        connectTimeoutMs: cli.redisConnectTimeoutMs,
       });
       const redis = store;
       cleanups.push(() => redis.close());
@@ -104,7 +105,7 @@ export async function startServe({
     let memory: MemoryStore | undefined;
     if (!store && cwd) {
       const { createMemoryStore } = await import('../../store/memory.js');
-      memory = createMemoryStore({ outboxTtlMs: base.timing?.outboxTtlMs ?? 48 * 3600_000 });
+      memory = createMemoryStore({ outboxTtlMs: loaded.config.timing.outboxTtlMs });
       const restored = await restoreSavedAnswers(cwd, memory);
       if (restored > 0) logger.info(`Restored the waiting answers of ${restored} user${restored === 1 ? '' : 's'}.`);
       store = memory;
@@ -156,10 +157,10 @@ export async function startServe({
         configured: gpt.llm.configured,
         model: gpt.config.llm.model,
         baseUrl: gpt.llm.baseUrl,
-        apiKey: gpt.config.llm.apiKey ? maskKey(gpt.config.llm.apiKey) : null,
+        apiKey: gpt.config.llm.apiKey ? maskSecret(gpt.config.llm.apiKey) : null,
       },
       store: store
-        ? { kind: store.kind, ...(cli.redisUrl ? { url: String(hideUrlPassword(cli.redisUrl)) } : {}) }
+        ? { kind: store.kind, ...(cli.redisUrl ? { url: redactUrl(cli.redisUrl) } : {}) }
         : { kind: gpt.store.kind },
       sources: {
         token: sources['wechat.token'] ?? 'default',
@@ -251,9 +252,4 @@ function abortedOrAfter(signal: AbortSignal | undefined, ms: number): Promise<vo
     if (signal?.aborted) return done();
     signal?.addEventListener('abort', done, { once: true });
   });
-}
-
-/** `sk-abcd…wxyz`, as src/logger.ts's maskSecret (not imported: that module loads pino). */
-function maskKey(value: string): string {
-  return value.length <= 8 ? '•'.repeat(value.length) : `${value.slice(0, 4)}…${value.slice(-4)}`;
 }
