@@ -24,6 +24,45 @@ runStoreContract('memory', async ({ outboxTtlMs }) => {
   };
 });
 
+describe('memory store snapshots (what serve keeps across a restart)', () => {
+  it('carries waiting answers (claimed pages put back), pending marks and conversations, with their expiry', async () => {
+    const clock = manualClock();
+    const before = createMemoryStore({ now: clock.now });
+    await before.claimAttempt('msg:1', 'oSnap', 60_000);
+    await before.deferJob('msg:1');
+    await before.completeJob(
+      'msg:1',
+      {
+        reply: { type: 'text', content: '第一页' },
+        morePages: [{ type: 'text', content: '第二页' }],
+        question: '问',
+        meta: { source: 'llm' },
+      },
+      { ttlMs: 60_000 },
+    );
+    const claimed = await before.claimOutbox('oSnap', 60_000); // a reply carrying it was never written
+    expect(claimed?.reply).toEqual({ type: 'text', content: '第一页' });
+    await before.sendToOutbox('msg:2', 'oSnap', 60_000);
+    await before.setSession('oSnap', { turns: [{ role: 'user', content: '你好', at: 1 }], updatedAt: 1 }, 30_000);
+    const snapshot = JSON.parse(JSON.stringify(before.snapshot()));
+    await before.close();
+
+    clock.advance(10_000);
+    const after = createMemoryStore({ now: clock.now });
+    after.restore(snapshot);
+    expect(await after.summarizeOutbox('oSnap')).toEqual({ unseenAnswers: 1, pages: 2 });
+    expect(await after.claimUnseenAnswer('oSnap', 1000)).toMatchObject({
+      reply: { content: '第一页' },
+      question: '问',
+    });
+    expect(await after.pendingAnswers('oSnap')).toEqual(['msg:2']);
+    expect((await after.getSession('oSnap'))?.turns).toHaveLength(1);
+    clock.advance(25_000); // the conversation's idle time ran out while the process was down
+    expect(await after.getSession('oSnap')).toBeUndefined();
+    await after.close();
+  });
+});
+
 describe('memory store', () => {
   it('holds at most maxKeys entries, evicting the least recently used', async () => {
     const store = createMemoryStore({ maxKeys: 100 });
