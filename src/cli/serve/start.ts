@@ -3,7 +3,7 @@
  * with REDIS_URL) and a tunnel. Collects what the banner shows; stop() closes the tunnel, stops accepting and lets
  * answers in flight finish (bounded).
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { MessageRecord } from '../../bot/types.js';
 import type { WechatGptConfig } from '../../config.js';
 import type { Store } from '../../store/types.js';
@@ -113,7 +113,8 @@ export async function startServe({
       process.off('unhandledRejection', onUnhandled);
     });
 
-    const server = createServer(gpt.listener);
+    const { createWebhookServer } = await import('../../server/http-server.js');
+    const server = createWebhookServer(gpt.listener);
     const port = await listen(server, { port: cli.port, host: cli.host });
     cleanups.push(() => closeServer(server, 0));
     const url = localWebhookUrl(cli.host, port, cli.path);
