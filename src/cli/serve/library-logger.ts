@@ -3,7 +3,7 @@
  * serve prints one line per message itself, so the library's own per-message logs show only with --verbose.
  */
 import type { LogFields, Logger } from '../../config.js';
-import type { CliLogger } from '../logger.js';
+import { type CliLogger, type CliLogLevel, LOG_LEVELS } from '../logger.js';
 
 /** Fields that may carry a secret: never printed (mirrors the pino redaction of src/logger.ts). */
 const SECRET_FIELDS = new Set([
@@ -31,7 +31,17 @@ export function formatFields(fields: LogFields): string {
 export function createLibraryLogger(cli: CliLogger, { quiet = false }: { quiet?: boolean } = {}): Logger {
   const line = (fields: LogFields, message?: string) =>
     [message, formatFields(fields)].filter((part) => part !== undefined && part !== '').join(' ');
+  // Where each library level is printed (debug and info only with --verbose), so the library can skip building fields
+  // for a line nobody will see.
+  const printedAt: Record<'debug' | 'info' | 'warn' | 'error', CliLogLevel> = {
+    debug: 'debug',
+    info: 'debug',
+    warn: quiet ? 'silent' : 'warn',
+    error: 'error',
+  };
+  const threshold = LOG_LEVELS.indexOf(cli.level);
   return {
+    isLevelEnabled: (level) => printedAt[level] !== 'silent' && LOG_LEVELS.indexOf(printedAt[level]) >= threshold,
     debug: (fields, message) => cli.debug(line(fields, message)),
     info: (fields, message) => cli.debug(line(fields, message)),
     warn: (fields, message) => {

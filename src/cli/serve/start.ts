@@ -98,9 +98,10 @@ export async function startServe({
     }
 
     const { createWechatGpt } = await import('../../index.js');
+    // Under --quiet no line per message is printed: no record is built for one either.
     const gpt = createWechatGpt(
       { ...base, wechat, path: cli.path, logger: libraryLogger, ...(store ? { store } : {}) },
-      { onMessage },
+      quiet ? {} : { onMessage },
     );
     cleanups.push(() => gpt.close({ drainMs: 0 }));
 
