@@ -14,10 +14,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchDeadline } from './deadline.js';
 import { benchMemory } from './memory.js';
+import { benchServeThroughput } from './serve-throughput.js';
 import { benchStartup } from './startup.js';
 import { benchThroughput } from './throughput.js';
 
-const SECTIONS = ['throughput', 'deadline', 'memory', 'startup'] as const;
+const SECTIONS = ['serve', 'throughput', 'deadline', 'memory', 'load-memory', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -53,6 +54,23 @@ const print = (text: string) => {
   console.log(text);
 };
 console.log(parts.join('\n'));
+
+if (only.includes('serve')) {
+  const { markdown } = await benchServeThroughput({
+    durationSec,
+    rounds,
+    warmupSec: values.quick ? 0.5 : 1,
+    connections,
+  });
+  print(
+    `\n## Through \`wechat-gpt serve\` (plain mode, loopback)\n\nThe built CLI as users run it (\`serve --quiet\`, ` +
+      `LOG_LEVEL=error, a fresh process per run) beside the bare node:http handler, measured in turn in the same run; ` +
+      `autocannon, ${connections} connections, ${durationSec} s runs after a warm-up, ${rounds} round${rounds === 1 ? '' : 's'} (the median run is shown). ` +
+      `Every request a new user (and MsgId), validly signed. The model is an instant OpenAI-compatible server in ` +
+      `another process: the model row is the webhook's own cost of a model answer. The bare handler answers the same ` +
+      `texts (welcome, keyword answer, the model's answer) with no bot, store or logging.\n\n${markdown}`,
+  );
+}
 
 if (only.includes('throughput')) {
   const { markdown } = await benchThroughput({
