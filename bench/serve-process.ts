@@ -10,7 +10,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER } from './constants.js';
 
-const BIN = fileURLToPath(new URL('../bin/wechat-gpt.js', import.meta.url));
+/** The CLI to run: this checkout's, or another build's (BENCH_SERVE_BIN, to compare with an earlier commit). */
+const BIN = process.env.BENCH_SERVE_BIN ?? fileURLToPath(new URL('../bin/wechat-gpt.js', import.meta.url));
 
 export interface ServeProcess {
   /** The webhook URL (path included). */
