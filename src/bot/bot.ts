@@ -11,6 +11,7 @@ import { createImageCommand } from './image-command.js';
 import { compileRules } from './keywords.js';
 import { createPipeline } from './pipeline.js';
 import { describeMessageType, previewMessage, previewReply } from './preview.js';
+import { createQuickAnswer } from './quick-answer.js';
 import { createSemaphore } from './semaphore.js';
 import type { Handler, MessageRecord } from './types.js';
 import { createVoiceTranscriber } from './voice.js';
@@ -75,7 +76,7 @@ export function createBot({ config, store, llm, logger, wechatApi, now = Date.no
     logger,
     now,
     work: (message, key, receivedAt) => pipeline.work(message, key, receivedAt),
-    quickAnswer: (message) => pipeline.quickAnswer(message),
+    quickAnswer: createQuickAnswer({ config, store, rules, handlers }),
     active,
     onPushed: recordPush,
   });
@@ -98,8 +99,12 @@ export function createBot({ config, store, llm, logger, wechatApi, now = Date.no
       return bot;
     },
     async respond(message, context = {}) {
+      // Passed on as is when complete: its signal may be created only when read (the webhook's is).
       const receivedAt = context.receivedAt ?? now();
-      const outcome = await coordinator.respond(message, { ...context, receivedAt });
+      const outcome = await coordinator.respond(
+        message,
+        context.receivedAt === undefined ? { ...context, receivedAt } : context,
+      );
       const logging = logger.isLevelEnabled?.('info') ?? true;
       if (!logging && !onMessage) return outcome;
       const record: MessageRecord = {

@@ -212,11 +212,13 @@ export function createCoordinator({
     return { reply: result.reply, attempt, delivery, key: record.key, meta: result.meta };
   }
 
-  async function respond(message: InboundMessage, { signal, receivedAt = now() }: AttemptContext = {}) {
+  async function respond(message: InboundMessage, context: AttemptContext = {}) {
     const key = jobKey(message);
     const openid = message.fromUser;
     const quick = await quickAnswer?.(message);
     if (quick) return { reply: quick.reply, attempt: 1, delivery: 'passive' as const, key, meta: quick.meta };
+    // Read only past the fast path: the webhook creates the signal (an AbortController, a listener) when it is read.
+    const { signal, receivedAt = now() } = context;
     const { attempt, job } = await store.claimAttempt(key, openid, timing.jobTtlMs);
     if (attempt === 1) runJob(key, () => work(message, key, receivedAt));
     const delivered: Delivery = job.status === 'done' && attempt > 1 ? 'repeat' : attempt === 1 ? 'passive' : 'retry';
