@@ -7,8 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadAt, type Workload } from './serve-throughput.js';
 import { startServe } from './serve-process.js';
+import { loadAt, type Workload } from './serve-throughput.js';
 import { markdownTable } from './table.js';
 import { startServers } from './throughput.js';
 
@@ -28,7 +28,10 @@ function topEntries(profile: { nodes: ProfileNode[] }, count: number): Array<[st
     const hits = node.hitCount ?? 0;
     all += hits;
     const { functionName, url, lineNumber } = node.callFrame;
-    const file = url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\//, '').replace(/^.*\/dist\//, 'dist/');
+    const file = url
+      .replace(/^file:\/\//, '')
+      .replace(/^.*\/node_modules\//, '')
+      .replace(/^.*\/dist\//, 'dist/');
     const name = `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`.trim();
     totals.set(name, (totals.get(name) ?? 0) + hits);
   }

@@ -13,12 +13,14 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchDeadline } from './deadline.js';
+import { benchLoadMemory } from './load-memory.js';
 import { benchMemory } from './memory.js';
+import { profileServe } from './profile-serve.js';
 import { benchServeThroughput } from './serve-throughput.js';
 import { benchStartup } from './startup.js';
 import { benchThroughput } from './throughput.js';
 
-const SECTIONS = ['serve', 'throughput', 'deadline', 'memory', 'load-memory', 'startup'] as const;
+const SECTIONS = ['serve', 'throughput', 'deadline', 'memory', 'load-memory', 'profile', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -106,6 +108,24 @@ if (only.includes('memory')) {
   print(
     `\n## Memory store\n\n100,000 users' sessions (one exchange each: a 20-character question, a 66-character answer, as JSON), ` +
       `in a fresh process each, after GC.\n\n${markdown}`,
+  );
+}
+
+if (only.includes('load-memory')) {
+  const { markdown, summary } = await benchLoadMemory({ durationSec: values.quick ? 70 : 90 });
+  print(
+    `\n## Memory under sustained load\n\n\`serve\` (as above) at a fixed 150 new users per second, its RSS sampled ` +
+      `every 10 s. Each new user leaves a rate counter (60 s); the model path also a job record (timing.jobTtlMs, ` +
+      `10 min by default) and a conversation (session.idleMs, 30 min by default), cut here to 20 s so the plateau ` +
+      `shows in a short run.\n\n${markdown}\n\n${summary}`,
+  );
+}
+
+if (only.includes('profile')) {
+  const { markdown } = await profileServe({ workload: 'subscribe', durationSec: values.quick ? 3 : 5, connections });
+  print(
+    `\n## Where serve's time goes (subscribe events)\n\nV8's CPU profile of \`serve --quiet\` under the subscribe ` +
+      `load above, top functions by self time (idle excluded).\n\n${markdown}`,
   );
 }
 

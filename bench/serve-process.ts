@@ -23,10 +23,12 @@ export interface ServeProcess {
 export async function startServe({
   modelUrl,
   timing = {},
+  session = {},
   extraArgs = [],
 }: {
   modelUrl: string;
   timing?: Record<string, number>;
+  session?: Record<string, number>;
   /** Node flags for the serve process (a CPU profile: --cpu-prof). */
   extraArgs?: string[];
 }): Promise<ServeProcess> {
@@ -36,6 +38,7 @@ export async function startServe({
     JSON.stringify({
       keywords: [{ match: 'exact', pattern: KEYWORD, reply: { type: 'text', content: KEYWORD_ANSWER } }],
       ...(Object.keys(timing).length ? { timing } : {}),
+      ...(Object.keys(session).length ? { session } : {}),
     }),
   );
   const child: ChildProcess = spawn(
