@@ -164,7 +164,7 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
       const { xml, encrypted } = openPost(signed, body);
       const message = parseMessage(xml);
 
-      const outcome = await bot.respond(message, attemptContext(res, receivedAt));
+      const outcome = await bot.respond(message, new HttpAttempt(res, receivedAt));
       if (!outcome.reply || res.destroyed) return;
 
       let payload: string;
@@ -195,22 +195,26 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
 
 /**
  * What the bot needs of the HTTP exchange: when it arrived and, only if asked (an answer that waits on a job), a
- * signal for the client hanging up. Answers that need no waiting allocate no AbortController and add no listener.
+ * signal for the client hanging up. Answers that need no waiting allocate no AbortController and add no listener. A
+ * class, not an object literal with a getter: one shape for every request, the getter on the prototype.
  */
-function attemptContext(res: ServerResponse, receivedAt: number): AttemptContext {
-  let controller: AbortController | undefined;
-  return {
-    receivedAt,
-    get signal() {
-      if (!controller) {
-        const created = new AbortController();
-        controller = created;
-        const onClose = () => {
-          if (!res.writableFinished) created.abort();
-        };
-        res.once('close', onClose);
-      }
-      return controller.signal;
-    },
-  };
+class HttpAttempt implements AttemptContext {
+  private controller: AbortController | undefined;
+
+  constructor(
+    private readonly res: ServerResponse,
+    readonly receivedAt: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      const controller = new AbortController();
+      this.controller = controller;
+      const { res } = this;
+      res.once('close', () => {
+        if (!res.writableFinished) controller.abort();
+      });
+    }
+    return this.controller.signal;
+  }
 }
