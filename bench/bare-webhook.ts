@@ -1,6 +1,7 @@
 /**
- * The baseline: a bare node:http handler doing only the protocol work a keyword reply needs (signature and replay
- * checks, the same guarded XML parser, decrypt and encrypt in 安全模式, the reply XML), with no bot, store or logging.
+ * The baseline: a bare node:http handler doing only the protocol work a reply needs (signature and replay checks, the
+ * same guarded XML parser, decrypt and encrypt in 安全模式, the reply XML), with no bot, store or logging: a fixed text
+ * for the keyword, for a subscribe event (the welcome) and, standing in for the model, for any other text.
  * What wechat-gpt adds on top of it is what the throughput table measures.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -21,6 +22,10 @@ export interface BareWebhookOptions {
   appId: string;
   keyword: string;
   answer: string;
+  /** The answer to a subscribe event (default: none, `success`). */
+  welcome?: string;
+  /** The answer to any other text, standing in for the model's (default: none, `success`). */
+  otherText?: string;
   maxBodyBytes?: number;
   replayWindowSec?: number;
 }
@@ -44,6 +49,8 @@ export function createBareWebhook({
   appId,
   keyword,
   answer,
+  welcome,
+  otherText,
   maxBodyBytes = 64 * 1024,
   replayWindowSec = 300,
 }: BareWebhookOptions) {
@@ -78,9 +85,19 @@ export function createBareWebhook({
         return send(res, 401, 'signature');
       }
       const message = parseMessage(xml);
-      if (message.type !== 'text' || message.content.trim() !== keyword) return send(res, 200, 'success');
+      const content =
+        message.type === 'event'
+          ? message.event === 'subscribe'
+            ? welcome
+            : undefined
+          : message.type === 'text'
+            ? message.content.trim() === keyword
+              ? answer
+              : otherText
+            : undefined;
+      if (content === undefined) return send(res, 200, 'success');
       const createTime = Math.floor(Date.now() / 1000);
-      const reply = replyTo(message, { type: 'text', content: answer }, { createTime });
+      const reply = replyTo(message, { type: 'text', content }, { createTime });
       send(
         res,
         200,

@@ -14,11 +14,14 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { benchDeadline } from './deadline.js';
 import { benchFaults } from './faults.js';
+import { benchLoadMemory } from './load-memory.js';
 import { benchMemory } from './memory.js';
+import { profileServe } from './profile-serve.js';
+import { benchServeThroughput } from './serve-throughput.js';
 import { benchStartup } from './startup.js';
 import { benchThroughput } from './throughput.js';
 
-const SECTIONS = ['throughput', 'deadline', 'faults', 'memory', 'startup'] as const;
+const SECTIONS = ['serve', 'throughput', 'deadline', 'faults', 'memory', 'load-memory', 'profile', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -54,6 +57,23 @@ const print = (text: string) => {
   console.log(text);
 };
 console.log(parts.join('\n'));
+
+if (only.includes('serve')) {
+  const { markdown } = await benchServeThroughput({
+    durationSec,
+    rounds,
+    warmupSec: values.quick ? 0.5 : 1,
+    connections,
+  });
+  print(
+    `\n## Through \`wechat-gpt serve\` (plain mode, loopback)\n\nThe built CLI as users run it (\`serve --quiet\`, ` +
+      `LOG_LEVEL=error, a fresh process per run) beside the bare node:http handler, measured in turn in the same run; ` +
+      `autocannon, ${connections} connections, ${durationSec} s runs after a warm-up, ${rounds} round${rounds === 1 ? '' : 's'} (the median run is shown). ` +
+      `Every request a new user (and MsgId), validly signed. The model is an instant OpenAI-compatible server in ` +
+      `another process: the model row is the webhook's own cost of a model answer. The bare handler answers the same ` +
+      `texts (welcome, keyword answer, the model's answer) with no bot, store or logging.\n\n${markdown}`,
+  );
+}
 
 if (only.includes('throughput')) {
   const { markdown } = await benchThroughput({
@@ -102,6 +122,24 @@ if (only.includes('memory')) {
   print(
     `\n## Memory store\n\n100,000 users' sessions (one exchange each: a 20-character question, a 66-character answer, as JSON), ` +
       `in a fresh process each, after GC.\n\n${markdown}`,
+  );
+}
+
+if (only.includes('load-memory')) {
+  const { markdown, summary } = await benchLoadMemory({ durationSec: values.quick ? 70 : 90 });
+  print(
+    `\n## Memory under sustained load\n\n\`serve\` (as above) at a fixed 150 new users per second, its RSS sampled ` +
+      `every 10 s. Each new user leaves a rate counter (60 s); the model path also a job record (timing.jobTtlMs, ` +
+      `10 min by default) and a conversation (session.idleMs, 30 min by default), cut here to 20 s so the plateau ` +
+      `shows in a short run.\n\n${markdown}\n\n${summary}`,
+  );
+}
+
+if (only.includes('profile')) {
+  const { markdown } = await profileServe({ workload: 'subscribe', durationSec: values.quick ? 3 : 5, connections });
+  print(
+    `\n## Where serve's time goes (subscribe events)\n\nV8's CPU profile of \`serve --quiet\` under the subscribe ` +
+      `load above, top functions by self time (idle excluded).\n\n${markdown}`,
   );
 }
 

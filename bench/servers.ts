@@ -9,14 +9,17 @@ import { openSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { defaultTexts } from '../src/config.js';
 import { createLogger, createMemoryStore, createWechatGpt, type WechatGpt } from '../src/index.js';
 import { silentLogger } from '../src/logger.js';
 import { createBareWebhook } from './bare-webhook.js';
-import { BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER } from './constants.js';
+import { BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER, MODEL_ANSWER } from './constants.js';
+import { startInstantModel } from './instant-model.js';
 
 export type Target = 'bare' | 'listener' | 'job' | 'express' | 'full';
 
-export type ServerPorts = Record<Target, number> & { pid: number };
+/** The servers' ports, their process, and the instant model (for `serve` runs of the model path). */
+export type ServerPorts = Record<Target, number> & { pid: number; modelUrl: string };
 
 /** The memory store's default bound. */
 const MAX_KEYS = 200_000;
@@ -52,7 +55,14 @@ async function main(): Promise<void> {
   });
   let current = fresh();
 
-  const bare = createBareWebhook({ ...BENCH_WECHAT, keyword: KEYWORD, answer: KEYWORD_ANSWER });
+  const bare = createBareWebhook({
+    ...BENCH_WECHAT,
+    keyword: KEYWORD,
+    answer: KEYWORD_ANSWER,
+    welcome: defaultTexts.welcome,
+    otherText: MODEL_ANSWER,
+  });
+  const model = await startInstantModel();
   const handlers: Record<Target, (req: IncomingMessage, res: ServerResponse) => void> = {
     bare: (req, res) => void bare(req, res),
     listener: (req, res) => current.listener.listener(req, res),
@@ -65,7 +75,7 @@ async function main(): Promise<void> {
   const ports = Object.fromEntries(
     await Promise.all(targets.map(async (target, i) => [target, await listen(servers[i]!)] as const)),
   ) as Record<Target, number>;
-  process.stdout.write(`${JSON.stringify({ ...ports, pid: process.pid })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...ports, pid: process.pid, modelUrl: model.url })}\n`);
 
   const closeAll = async () => {
     await Promise.all(
@@ -85,6 +95,8 @@ async function main(): Promise<void> {
   lines.on('close', async () => {
     for (const server of servers) server.closeAllConnections();
     await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+    model.server.closeAllConnections();
+    model.server.close();
     await closeAll();
   });
 }

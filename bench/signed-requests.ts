@@ -22,6 +22,8 @@ export interface RequestFactoryOptions {
   account: string;
   /** The text every message carries. */
   content: string;
+  /** A text message (default), or a subscribe event (a new follower). */
+  kind?: 'text' | 'subscribe';
   /** Keeps the MsgIds and openids of separate factories apart. */
   prefix: string;
 }
@@ -36,6 +38,7 @@ export function createRequestFactory({
   account,
   content,
   prefix,
+  kind = 'text',
 }: RequestFactoryOptions): () => SignedRequest {
   let counter = 0;
   // A plain-mode signature covers only token, timestamp and nonce: one per second serves every body of that second.
@@ -54,14 +57,17 @@ export function createRequestFactory({
     counter++;
     const second = Math.floor(Date.now() / 1000);
     const openid = `oBench${prefix}x${counter}`;
-    const xml = buildMessageXml({
-      type: 'text',
-      toUser: account,
-      fromUser: openid,
-      createTime: second,
-      content,
-      msgId: `${prefix}${String(counter).padStart(12, '0')}`,
-    });
+    const xml =
+      kind === 'subscribe'
+        ? buildMessageXml({ type: 'event', event: 'subscribe', toUser: account, fromUser: openid, createTime: second })
+        : buildMessageXml({
+            type: 'text',
+            toUser: account,
+            fromUser: openid,
+            createTime: second,
+            content,
+            msgId: `${prefix}${String(counter).padStart(12, '0')}`,
+          });
     if (mode === 'plain') return { path: `${path}?${querySigned(second)}&openid=${openid}`, body: xml };
 
     const timestamp = String(second);

@@ -46,14 +46,14 @@ const TARGETS: { target: Target; label: string }[] = [
 /** Enough signed requests made ahead for any rate this machine can reach; more are made on the fly. */
 const POOL_PER_SECOND = 14_000;
 
-interface Servers {
+export interface Servers {
   ports: ServerPorts;
   /** Replaces the wechat-gpt instances (and their stores) with new ones. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
 
-async function startServers(logLevel: string | undefined): Promise<Servers> {
+export async function startServers(logLevel: string | undefined): Promise<Servers> {
   const entry = fileURLToPath(new URL('./servers.ts', import.meta.url));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
     stdio: ['pipe', 'pipe', 'inherit'],

@@ -118,6 +118,7 @@ export type { Handler, HandlerContext, MessageRecord } from './bot/types.js';
 export * from './config.js';
 export * from './errors.js';
 export { createLogger, maskSecret } from './logger.js';
+export { createWebhookServer, WEBHOOK_SERVER_TIMEOUTS } from './server/http-server.js';
 export { createMemoryStore } from './store/memory.js';
 export { createRedisStore, type RedisStoreOptions } from './store/redis.js';
 export type { Store } from './store/types.js';

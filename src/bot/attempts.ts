@@ -243,16 +243,16 @@ export function createAttempts({
     return { job: undefined, attempt };
   }
 
-  async function respond(
-    message: InboundMessage,
-    { signal, receivedAt = clock.now() }: AttemptContext = {},
-  ): Promise<AttemptOutcome> {
+  async function respond(message: InboundMessage, context: AttemptContext = {}): Promise<AttemptOutcome> {
     const key = jobKey(message);
     const openid = message.fromUser;
+    const receivedAt = context.receivedAt ?? clock.now();
     const deadline = receivedAt + timing.replyBudgetMs;
     const timeLeft = () => deadline - clock.now();
     const quick = await routing.quickAnswer(message, timeLeft());
     if (quick) return { reply: quick.reply, attempt: 1, delivery: 'passive', key, meta: quick.meta };
+    // Read only past the fast path: the webhook creates the signal (an AbortController, a listener) when it is read.
+    const { signal } = context;
 
     const inferred = inferAttempt(message.createTime, receivedAt, timing);
     const found = await findJob(message, key, receivedAt, inferred, timeLeft, signal);

@@ -121,8 +121,12 @@ export function createBot({
       return bot;
     },
     async respond(message, context = {}) {
+      // Passed on as is when complete: its signal may be created only when read (the webhook's is).
       const receivedAt = context.receivedAt ?? clock.now();
-      const outcome = await attempts.respond(message, { ...context, receivedAt });
+      const outcome = await attempts.respond(
+        message,
+        context.receivedAt === undefined ? { ...context, receivedAt } : context,
+      );
       const logging = logger.isLevelEnabled?.('info') ?? true;
       if (!logging && !onMessage) return outcome;
       const record: MessageRecord = {

@@ -64,6 +64,10 @@ export function createRouting(deps: RoutingDependencies) {
     return fallback;
   }
 
+  /** Forgets the user's conversation and waiting answers (reset, unsubscribe); a store outage skips it. */
+  const forget = (openid: string) =>
+    orElse(Promise.all([store.deleteSession(openid), store.clearOutbox(openid)]), undefined, 'forgetting the user');
+
   /** Counts the message against the user's per-minute limit; true when over it. */
   async function overRateLimit(openid: string): Promise<boolean> {
     if (limits.userMessagesPerMinute <= 0) return false;
@@ -73,7 +77,7 @@ export function createRouting(deps: RoutingDependencies) {
 
   async function onCommand(openid: string, text: string): Promise<Step> {
     if (isCommand(commands.reset, text)) {
-      await Promise.all([store.deleteSession(openid), store.clearOutbox(openid)]);
+      await forget(openid);
       return { result: textResult(texts.reset, 'command') };
     }
     if (isCommand(commands.help, text)) return { result: textResult(texts.help, 'command') };
@@ -96,7 +100,7 @@ export function createRouting(deps: RoutingDependencies) {
       case 'subscribe':
         return textResult(fillTemplate(texts.welcome, { scene: message.scene ?? '' }), 'event');
       case 'unsubscribe':
-        await Promise.all([store.deleteSession(openid), store.clearOutbox(openid)]);
+        await forget(openid);
         return replyResult({ type: 'success' }, 'event');
       case 'CLICK': {
         const reply = matchMenuKey(rules, message.key);
@@ -151,32 +155,43 @@ export function createRouting(deps: RoutingDependencies) {
   }
 
   /**
-   * The fast path for answers that need no job: a text message that a keyword rule answers in one page, from a user
-   * with nothing queued. Deterministic, so a retry gets the same reply without dedupe; no model, no outbox. Undefined
-   * sends the message down the full path (before anything was counted).
+   * The fast path: answers that need no job. A subscribe's welcome, other events' `success` (a menu CLICK's keyword
+   * reply included), the help and reset commands and keyword rules are deterministic and fit one page, and what they
+   * change (unsubscribe and reset forget the conversation) can be done again harmlessly, so every attempt of the
+   * message computes them again: no dedupe claim, no job, no waiter. Custom handlers see every message first, so with
+   * any only the commands take this path. Undefined sends the message down the full path, before anything was counted
+   * or changed. A slow or unavailable store does not hold these answers up: each store call here is bounded.
    */
   async function quickAnswer(message: InboundMessage, budgetMs: number): Promise<JobResult | undefined> {
-    if (message.type !== 'text' || handlers.length > 0 || rules.length === 0) return undefined;
-    const text = message.content;
-    const said = text.trim().toLowerCase();
-    const isWord = (words: string[]) => words.some((word) => said.startsWith(word.toLowerCase()));
-    if (isWord(commands.reset) || isWord(commands.help) || isWord(commands.continue) || isWord(commands.image)) {
-      return undefined;
-    }
-    const reply = matchText(rules, text);
-    if (!reply) return undefined;
-    const result = reply.type === 'text' ? textResult(reply.content, 'keyword') : replyResult(reply, 'keyword');
-    if (result.morePages) return undefined;
+    const onePage = (result: JobResult) => (result.morePages ? undefined : result);
     const openid = message.fromUser;
-    // A slow or unavailable store does not hold a keyword answer up: it answers as if nothing were queued.
+    if (message.type === 'event') {
+      if (handlers.length > 0) return undefined;
+      return onePage(await onEvent(message, openid));
+    }
+    if (message.type !== 'text') return undefined;
+    const text = message.content;
+    const overLimit = async () => {
+      if (limits.userMessagesPerMinute <= 0) return false;
+      const limited = await deps.patience.wait(store.hit(`rate:${openid}`, 60_000), budgetMs / 4);
+      return limited.ok && limited.value > limits.userMessagesPerMinute;
+    };
+    if (isCommand(commands.reset, text) || isCommand(commands.help, text)) {
+      if (await overLimit()) return textResult(texts.rateLimited, 'rate-limit');
+      return onePage((await onCommand(openid, text))!.result);
+    }
+    if (handlers.length > 0 || rules.length === 0) return undefined;
+    const said = text.trim().toLowerCase();
+    // The continue word and the image command need the full path, whatever a rule says.
+    if ([...commands.continue, ...commands.image].some((word) => said.startsWith(word.toLowerCase()))) return undefined;
+    const reply = matchText(rules, text);
+    const result =
+      reply && onePage(reply.type === 'text' ? textResult(reply.content, 'keyword') : replyResult(reply, 'keyword'));
+    if (!result) return undefined;
+    // A user with answers waiting gets them with this reply: the full path does that.
     const queued = await deps.patience.wait(store.summarizeOutbox(openid), budgetMs / 2);
     if (queued.ok && queued.value.pages > 0) return undefined;
-    if (limits.userMessagesPerMinute > 0) {
-      const limited = await deps.patience.wait(store.hit(`rate:${openid}`, 60_000), budgetMs / 4);
-      if (limited.ok && limited.value > limits.userMessagesPerMinute)
-        return textResult(texts.rateLimited, 'rate-limit');
-    }
-    return result;
+    return (await overLimit()) ? textResult(texts.rateLimited, 'rate-limit') : result;
   }
 
   async function work(message: InboundMessage, key: string, receivedAt: number): Promise<JobResult> {

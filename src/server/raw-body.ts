@@ -24,10 +24,8 @@ const bodyTooLarge = (maxBytes: number) =>
 export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<string> {
   const tooLarge = () => bodyTooLarge(maxBytes);
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > maxBytes) {
-    req.resume();
-    return Promise.reject(tooLarge());
-  }
+  // The rest of a refused body is left unread: the caller answers and hangs up (hang-up.ts).
+  if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(tooLarge());
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -37,7 +35,7 @@ export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<str
       done = true;
       req.off('data', onData);
       if (error) {
-        req.resume();
+        req.pause();
         reject(error);
       } else resolve(Buffer.concat(chunks, size).toString('utf8'));
     };

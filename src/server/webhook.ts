@@ -4,6 +4,7 @@
  * asks the bot and writes the reply, encrypted when the request was.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AttemptContext } from '../bot/attempts.js';
 import type { Bot } from '../bot/bot.js';
 import type { Logger, ResolvedConfig } from '../config.js';
 import { ProtocolError, SignatureError } from '../wechat/errors.js';
@@ -19,6 +20,7 @@ import {
 } from '../wechat/index.js';
 import type { InboundMessage, Reply } from '../wechat/types.js';
 import { errorResponse } from './error-response.js';
+import { announcesBody, answerAndHangUp } from './hang-up.js';
 import { bodyOf } from './raw-body.js';
 
 export interface WebhookOptions {
@@ -26,6 +28,14 @@ export interface WebhookOptions {
   bot: Bot;
   logger: Logger;
   now?: () => number;
+}
+
+/** A POST's query, checked: what opening its body needs. */
+interface SignedQuery {
+  timestamp: string;
+  nonce: string;
+  /** Set when the message is encrypted (encrypt_type=aes): it covers the body's <Encrypt>. */
+  msgSignature: string | null;
 }
 
 export type WebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -78,36 +88,49 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
     return echostr;
   }
 
-  /** Verifies and opens a POST: the inner XML and whether the reply must be encrypted. */
-  function openPost(query: URLSearchParams, body: string): { xml: string; encrypted: boolean; nonce: string } {
+  /**
+   * Checks a POST's query before its body is read: a forged or missing signature, or a stale timestamp, is refused at
+   * once instead of after waiting for a body that may never come. WeChat signs the query in every mode (in 安全模式
+   * `signature` is still sent and valid beside `msg_signature`); `msg_signature` covers the body and is checked once
+   * it is read.
+   */
+  function checkPostQuery(query: URLSearchParams): SignedQuery {
     const timestamp = query.get('timestamp');
     const nonce = query.get('nonce');
     if (!timestamp || !nonce) {
       throw new SignatureError('SIGNATURE_MISSING', 'The request has no timestamp or nonce.');
     }
-    if (query.get('encrypt_type') === 'aes') {
-      const envelope = extractEncrypted(body);
-      const msgSignature = query.get('msg_signature');
-      if (!envelope) throw new ProtocolError('XML_MISSING_FIELD', 'encrypt_type=aes but the body has no <Encrypt>.');
-      if (!msgSignature) throw new SignatureError('SIGNATURE_MISSING', 'encrypt_type=aes but no msg_signature.');
-      if (!verifyMsgSignature({ token, timestamp, nonce, encrypt: envelope.encrypt, msgSignature })) {
-        throw new SignatureError('SIGNATURE_INVALID', 'msg_signature does not match the Token.');
-      }
-      checkTimestamp(timestamp);
-      if (!aesKey) {
-        throw new ProtocolError('KEY_INVALID', 'The message is encrypted but no EncodingAESKey is configured.', {
-          hint: 'Set WECHAT_AES_KEY to the EncodingAESKey of 服务器配置, or switch 消息加解密方式 to 明文模式.',
-        });
-      }
-      return { xml: decrypt({ aesKey, appId, encrypted: envelope.encrypt }), encrypted: true, nonce };
-    }
+    const encrypted = query.get('encrypt_type') === 'aes';
     const signature = query.get('signature');
-    if (!signature) throw new SignatureError('SIGNATURE_MISSING', 'The request has no signature.');
-    if (!verifySignature({ token, timestamp, nonce, signature })) {
+    const msgSignature = query.get('msg_signature');
+    if (encrypted && !msgSignature) {
+      throw new SignatureError('SIGNATURE_MISSING', 'encrypt_type=aes but no msg_signature.');
+    }
+    if (!encrypted && !signature) throw new SignatureError('SIGNATURE_MISSING', 'The request has no signature.');
+    if (signature && !verifySignature({ token, timestamp, nonce, signature })) {
       throw new SignatureError('SIGNATURE_INVALID', 'Signature does not match the Token.');
     }
     checkTimestamp(timestamp);
-    return { xml: body, encrypted: false, nonce };
+    return { timestamp, nonce, msgSignature: encrypted ? msgSignature : null };
+  }
+
+  /** Opens a POST whose query checked out: the inner XML and whether the reply must be encrypted. */
+  function openPost(
+    { timestamp, nonce, msgSignature }: SignedQuery,
+    body: string,
+  ): { xml: string; encrypted: boolean } {
+    if (msgSignature === null) return { xml: body, encrypted: false };
+    const envelope = extractEncrypted(body);
+    if (!envelope) throw new ProtocolError('XML_MISSING_FIELD', 'encrypt_type=aes but the body has no <Encrypt>.');
+    if (!verifyMsgSignature({ token, timestamp, nonce, encrypt: envelope.encrypt, msgSignature })) {
+      throw new SignatureError('SIGNATURE_INVALID', 'msg_signature does not match the Token.');
+    }
+    if (!aesKey) {
+      throw new ProtocolError('KEY_INVALID', 'The message is encrypted but no EncodingAESKey is configured.', {
+        hint: 'Set WECHAT_AES_KEY to the EncodingAESKey of 服务器配置, or switch 消息加解密方式 to 明文模式.',
+      });
+    }
+    return { xml: decrypt({ aesKey, appId, encrypted: envelope.encrypt }), encrypted: true };
   }
 
   function render(reply: Reply, message: InboundMessage, encrypted: boolean, nonce: string): string {
@@ -119,38 +142,38 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
   }
 
   return async function wechatWebhook(req, res) {
-    const query = queryOf(req);
+    let bodyRead = false;
     try {
       if (req.method === 'GET' || req.method === 'HEAD') {
-        send(res, 200, verifyGet(query));
+        send(res, 200, verifyGet(queryOf(req)));
         return;
       }
       if (req.method !== 'POST') {
-        res.setHeader('Allow', 'GET, POST');
-        send(res, 405, 'Method not allowed: WeChat uses GET (URL check) and POST (messages).\n');
+        const refusal = 'Method not allowed: WeChat uses GET (URL check) and POST (messages).\n';
+        if (announcesBody(req)) answerAndHangUp(req, res, 405, refusal, { Allow: 'GET, POST' });
+        else {
+          res.setHeader('Allow', 'GET, POST');
+          send(res, 405, refusal);
+        }
         return;
       }
       const receivedAt = now();
+      const signed = checkPostQuery(queryOf(req));
       const body = await bodyOf(req, config.limits.maxBodyBytes);
-      const { xml, encrypted, nonce } = openPost(query, body);
+      bodyRead = true;
+      const { xml, encrypted } = openPost(signed, body);
       const message = parseMessage(xml);
 
-      const controller = new AbortController();
-      const onClose = () => {
-        if (!res.writableFinished) controller.abort();
-      };
-      res.once('close', onClose);
-      const outcome = await bot.respond(message, { signal: controller.signal, receivedAt });
-      res.off('close', onClose);
+      const outcome = await bot.respond(message, new HttpAttempt(res, receivedAt));
       if (!outcome.reply || res.destroyed) return;
 
       let payload: string;
       try {
-        payload = render(outcome.reply, message, encrypted, nonce);
+        payload = render(outcome.reply, message, encrypted, signed.nonce);
       } catch (error) {
         // A handler returned a reply WeChat would reject: the user gets a friendly text, the log the detail.
         logger.error({ err: (error as Error).message, reply: outcome.reply.type }, 'reply could not be built');
-        payload = render({ type: 'text', content: config.texts.internalError }, message, encrypted, nonce);
+        payload = render({ type: 'text', content: config.texts.internalError }, message, encrypted, signed.nonce);
       }
       if (outcome.written) {
         // Outbox pages in this reply are gone for good only once it is written; a failed write puts them back.
@@ -167,11 +190,36 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
       );
       // Past verification nothing of ours may become WeChat's error page: answer success instead of a 5xx.
       if (status >= 500 && req.method === 'POST') send(res, 200, 'success');
-      else {
-        // Too large: answer and hang up, rather than keep reading (and discarding) an upload of any size.
-        if (status === 413 && !res.headersSent) res.setHeader('Connection', 'close');
-        send(res, status, body);
-      }
+      // Refused before its body was read (or while reading it: too large): answer, then hang up rather than keep
+      // reading an upload of any size, in a way that lets the client read the answer.
+      else if (!bodyRead && announcesBody(req)) answerAndHangUp(req, res, status, body);
+      else send(res, status, body);
     }
   };
+}
+
+/**
+ * What the bot needs of the HTTP exchange: when it arrived and, only if asked (an answer that waits on a job), a
+ * signal for the client hanging up. Answers that need no waiting allocate no AbortController and add no listener. A
+ * class, not an object literal with a getter: one shape for every request, the getter on the prototype.
+ */
+class HttpAttempt implements AttemptContext {
+  private controller: AbortController | undefined;
+
+  constructor(
+    private readonly res: ServerResponse,
+    readonly receivedAt: number,
+  ) {}
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      const controller = new AbortController();
+      this.controller = controller;
+      const { res } = this;
+      res.once('close', () => {
+        if (!res.writableFinished) controller.abort();
+      });
+    }
+    return this.controller.signal;
+  }
 }

@@ -76,9 +76,13 @@ export class FieldReader {
     return value === undefined ? undefined : this.numeric(path, value, DECIMAL);
   }
 
-  /** User messages carry MsgId: kept as the exact decimal string. */
-  msgId(): string {
-    return this.required('MsgId').trim();
+  /**
+   * User messages carry MsgId (MsgID in some), kept as the exact decimal string; `{}` when absent or empty, as in
+   * node-webot's and co-wechat's fixtures and some 接口调试 posts (dedupe then falls back to the message's content).
+   */
+  msgId(): { msgId?: string } {
+    const msgId = (this.nonEmpty('MsgId') ?? this.nonEmpty('MsgID'))?.trim();
+    return msgId ? { msgId } : {};
   }
 
   /** Mass/template job events spell it MsgID; accept either spelling. */

@@ -16,28 +16,29 @@ function videoParser(type: 'video' | 'shortvideo'): Parser<UserMessage> {
   return (read, common) => ({
     ...common,
     type,
-    msgId: read.msgId(),
-    mediaId: read.required('MediaId'),
+    ...read.msgId(),
+    mediaId: read.optional('MediaId') ?? '',
     thumbMediaId: read.optional('ThumbMediaId') ?? '',
   });
 }
 
 const userMessageParsers = {
-  text: (read, common) => ({ ...common, type: 'text', msgId: read.msgId(), content: read.required('Content') }),
+  text: (read, common) => ({ ...common, type: 'text', ...read.msgId(), content: read.required('Content') }),
   image: (read, common) => ({
     ...common,
     type: 'image',
-    msgId: read.msgId(),
+    ...read.msgId(),
     picUrl: read.required('PicUrl'),
-    mediaId: read.required('MediaId'),
+    mediaId: read.optional('MediaId') ?? '',
   }),
   voice: (read, common) => {
     const recognition = read.nonEmpty('Recognition');
     return {
       ...common,
       type: 'voice',
-      msgId: read.msgId(),
-      mediaId: read.required('MediaId'),
+      ...read.msgId(),
+      // Needed only to fetch the audio, which WeChat's own Recognition makes unnecessary.
+      mediaId: recognition === undefined ? read.required('MediaId') : (read.optional('MediaId') ?? ''),
       format: read.optional('Format') ?? '',
       ...(recognition === undefined ? {} : { recognition }),
     };
@@ -47,7 +48,7 @@ const userMessageParsers = {
   location: (read, common) => ({
     ...common,
     type: 'location',
-    msgId: read.msgId(),
+    ...read.msgId(),
     latitude: read.decimal('Location_X'),
     longitude: read.decimal('Location_Y'),
     scale: read.optionalDecimal('Scale') ?? 0,
@@ -56,7 +57,7 @@ const userMessageParsers = {
   link: (read, common) => ({
     ...common,
     type: 'link',
-    msgId: read.msgId(),
+    ...read.msgId(),
     title: read.optional('Title') ?? '',
     description: read.optional('Description') ?? '',
     url: read.required('Url'),
@@ -200,12 +201,11 @@ function parseEvent(read: FieldReader, common: Common): WechatEvent {
 }
 
 function parseUnknown(read: FieldReader, common: Common, msgType: string): UnknownMessage {
-  const msgId = read.nonEmpty('MsgId')?.trim();
   return {
     ...common,
     type: 'unknown',
     msgType,
-    ...(msgId === undefined ? {} : { msgId }),
+    ...read.msgId(),
     raw: flattenElement(read.root),
   };
 }

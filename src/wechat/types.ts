@@ -9,9 +9,12 @@ interface Base {
   createTime: number;
 }
 
-/** User messages carry a MsgId: a 64-bit integer kept as a string so dedupe never loses precision. */
+/**
+ * User messages carry a MsgId: a 64-bit integer kept as a string so dedupe never loses precision. Absent in some
+ * senders' messages (node-webot's and co-wechat's fixtures): dedupe then uses sender, CreateTime and content.
+ */
 interface UserMessageBase extends Base {
-  msgId: string;
+  msgId?: string;
 }
 
 export interface TextMessage extends UserMessageBase {
@@ -21,10 +24,12 @@ export interface TextMessage extends UserMessageBase {
 export interface ImageMessage extends UserMessageBase {
   type: 'image';
   picUrl: string;
+  /** '' when the message carried none (the answer uses PicUrl). */
   mediaId: string;
 }
 export interface VoiceMessage extends UserMessageBase {
   type: 'voice';
+  /** '' only when the message carried none and Recognition is present (the audio is then never fetched). */
   mediaId: string;
   format: string;
   /** Present only when 接收语音识别结果 is enabled for the account. */
@@ -32,6 +37,7 @@ export interface VoiceMessage extends UserMessageBase {
 }
 export interface VideoMessage extends UserMessageBase {
   type: 'video' | 'shortvideo';
+  /** '' when the message carried none (the answer does not use it). */
   mediaId: string;
   thumbMediaId: string;
 }

@@ -1,9 +1,9 @@
 /**
- * The guarded XML boundary: refuses DOCTYPE/ENTITY (XXE, entity bombs) before any parsing, parses with entity
- * processing off, keeps every value a string, and turns the result into a small element tree. CDATA writing lives
- * here too, so escaping `]]>` has one home.
+ * The guarded XML boundary: refuses DOCTYPE/ENTITY (XXE, entity bombs) before any parsing, parses in one strict pass
+ * (saxes: well-formedness checked as the tree is built, no entity expansion, every value a string) into a small
+ * element tree. CDATA writing lives here too, so escaping `]]>` has one home.
  */
-import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { type SaxesOptions, SaxesParser } from 'saxes';
 import { ProtocolError } from './errors.js';
 
 export interface XmlElement {
@@ -13,18 +13,8 @@ export interface XmlElement {
   children: XmlElement[];
 }
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  processEntities: false,
-  htmlEntities: false,
-  parseTagValue: false,
-  parseAttributeValue: false,
-  trimValues: false,
-  ignoreAttributes: true,
-  ignoreDeclaration: true,
-  ignorePiTags: true,
-  cdataPropName: '#cdata',
-});
+/** WeChat nests four levels at most; anything far deeper is not from WeChat (and would cost stack to flatten). */
+const MAX_DEPTH = 64;
 
 /**
  * True when the document declares a DOCTYPE or ENTITY outside CDATA. CDATA is skipped because users legitimately
@@ -46,47 +36,69 @@ export function hasForbiddenDeclaration(xml: string): boolean {
   return false;
 }
 
-const ENTITY = /&(?:#x([0-9a-fA-F]{1,6})|#([0-9]{1,7})|(lt|gt|amp|quot|apos));/g;
-const NAMED: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
-
-/** Decodes XML's predefined entities and character references; nothing else (no DTD entities, no expansion). */
-export function decodeXmlText(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(ENTITY, (whole, hex: string | undefined, dec: string | undefined, name: string | undefined) => {
-    if (name) return NAMED[name] ?? whole;
-    const code = hex ? Number.parseInt(hex, 16) : Number(dec);
-    const legal = code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff) && code > 0;
-    return legal ? String.fromCodePoint(code) : whole;
-  });
-}
-
-type OrderedNode = Record<string, unknown>;
-
-function isNodeList(value: unknown): value is OrderedNode[] {
-  return Array.isArray(value);
-}
-
-function toElement(name: string, nodes: OrderedNode[]): XmlElement {
-  let text = '';
-  const children: XmlElement[] = [];
-  for (const node of nodes) {
-    for (const [key, value] of Object.entries(node)) {
-      if (key === ':@') continue;
-      if (key === '#text') text += decodeXmlText(String(value));
-      else if (key === '#cdata') {
-        if (isNodeList(value)) for (const part of value) text += String(part['#text'] ?? '');
-      } else if (isNodeList(value)) children.push(toElement(key, value));
-    }
-  }
-  return { name, text, children };
-}
-
 function malformed(message: string, cause?: unknown): ProtocolError {
   return new ProtocolError('XML_MALFORMED', message, {
     hint: 'WeChat sends <xml>…</xml> bodies; check what is posting to this URL.',
     ...(cause === undefined ? {} : { cause }),
   });
 }
+
+/**
+ * What a reference saxes cannot resolve stays as written (`&nbsp;` with no DTD, `&#0;`): the text is kept, not the
+ * message refused. Any other well-formedness error refuses the document.
+ */
+const KEPT_AS_WRITTEN = ['undefined entity.', 'malformed character entity.'];
+
+/** One parser, reused: parsing is synchronous, so a document never interleaves with another. */
+class TreeBuilder {
+  private parser = this.createParser();
+  private roots: XmlElement[] = [];
+  private stack: XmlElement[] = [];
+
+  private createParser(): SaxesParser<SaxesOptions> {
+    const parser = new SaxesParser<SaxesOptions>();
+    parser.on('opentag', (tag) => {
+      if (this.stack.length >= MAX_DEPTH) throw malformed(`The body nests elements deeper than ${MAX_DEPTH}.`);
+      const element: XmlElement = { name: tag.name, text: '', children: [] };
+      const parent = this.stack[this.stack.length - 1];
+      if (parent) parent.children.push(element);
+      else this.roots.push(element);
+      this.stack.push(element);
+    });
+    parser.on('closetag', () => {
+      this.stack.pop();
+    });
+    const onText = (text: string) => {
+      const parent = this.stack[this.stack.length - 1];
+      if (parent) parent.text += text;
+    };
+    parser.on('text', onText);
+    parser.on('cdata', onText);
+    parser.on('error', (error: Error) => {
+      if (KEPT_AS_WRITTEN.some((kept) => error.message.endsWith(kept))) return;
+      throw malformed(`The body is not well-formed XML: ${error.message}`);
+    });
+    return parser;
+  }
+
+  parse(xml: string): XmlElement[] {
+    this.roots = [];
+    this.stack = [];
+    try {
+      this.parser.write(xml).close();
+      return this.roots;
+    } catch (error) {
+      // A parser stopped mid-document cannot be reused.
+      this.parser = this.createParser();
+      if (error instanceof ProtocolError) throw error;
+      throw malformed('The body is not well-formed XML.', error);
+    } finally {
+      this.stack = [];
+    }
+  }
+}
+
+const builder = new TreeBuilder();
 
 /** Parses a WeChat XML document into its <xml> root element. Throws ProtocolError only. */
 export function parseXmlDocument(xml: string): XmlElement {
@@ -95,23 +107,10 @@ export function parseXmlDocument(xml: string): XmlElement {
       hint: 'WeChat never sends DTDs; this request is not from WeChat.',
     });
   }
-  let nodes: unknown;
-  try {
-    const verdict = XMLValidator.validate(xml);
-    if (verdict !== true) throw malformed(`The body is not well-formed XML: ${verdict.err.msg}`);
-    nodes = parser.parse(xml);
-  } catch (error) {
-    if (error instanceof ProtocolError) throw error;
-    throw malformed('The body is not well-formed XML.', error);
-  }
-  const roots = isNodeList(nodes) ? nodes.flatMap((node) => Object.entries(node).filter(([key]) => key !== ':@')) : [];
-  const elements = roots.filter(([key, value]) => key !== '#text' || String(value).trim() !== '');
-  const [root] = elements;
-  if (elements.length !== 1 || !root || !isNodeList(root[1])) {
-    throw malformed('The body must hold exactly one <xml> root element.');
-  }
-  if (root[0] !== 'xml') throw malformed(`The root element is <${root[0]}>, not <xml>.`);
-  return toElement('xml', root[1]);
+  const [root, ...others] = builder.parse(xml);
+  if (!root || others.length > 0) throw malformed('The body must hold exactly one <xml> root element.');
+  if (root.name !== 'xml') throw malformed(`The root element is <${root.name}>, not <xml>.`);
+  return root;
 }
 
 /**

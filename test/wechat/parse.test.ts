@@ -152,8 +152,8 @@ describe('parseMessage: typed errors', () => {
       '<xml><ToUserName>g</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><MsgId>1</MsgId></xml>',
     ],
     [
-      'MsgId',
-      '<xml><ToUserName>g</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType><Content>x</Content></xml>',
+      'MediaId',
+      '<xml><ToUserName>g</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime><MsgType>voice</MsgType><Format>amr</Format><MsgId>1</MsgId></xml>',
     ],
     [
       'Event',
@@ -167,6 +167,29 @@ describe('parseMessage: typed errors', () => {
     const error = protocolError(() => parseMessage(xml));
     expect(error.code).toBe('XML_MISSING_FIELD');
     expect(error.message).toContain(`<${field}>`);
+  });
+
+  it('accepts a message without MsgId (node-webot and co-wechat fixtures), and a missing MediaId the answer does not need', () => {
+    const head = '<xml><ToUserName>g</ToUserName><FromUserName>o</FromUserName><CreateTime>1</CreateTime>';
+    const text = parseMessage(`${head}<MsgType>text</MsgType><Content>x</Content></xml>`);
+    expect(text).toEqual({ toUser: 'g', fromUser: 'o', createTime: 1, type: 'text', content: 'x' });
+    expect(parseMessage(`${head}<MsgType>text</MsgType><Content>x</Content><MsgId> </MsgId></xml>`)).not.toHaveProperty(
+      'msgId',
+    );
+    expect(parseMessage(`${head}<MsgType>image</MsgType><PicUrl>http://p/1.jpg</PicUrl></xml>`)).toMatchObject({
+      type: 'image',
+      picUrl: 'http://p/1.jpg',
+      mediaId: '',
+    });
+    expect(parseMessage(`${head}<MsgType>voice</MsgType><Recognition>你好</Recognition></xml>`)).toMatchObject({
+      type: 'voice',
+      recognition: '你好',
+      mediaId: '',
+    });
+    expect(parseMessage(`${head}<MsgType>shortvideo</MsgType></xml>`)).toMatchObject({
+      type: 'shortvideo',
+      mediaId: '',
+    });
   });
 
   it('refuses a CreateTime or coordinate that is not a number', () => {

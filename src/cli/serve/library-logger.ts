@@ -4,7 +4,7 @@
  */
 import type { LogFields, Logger } from '../../config.js';
 import { SECRET_LOG_FIELDS } from '../../secrets.js';
-import type { CliLogger } from '../logger.js';
+import { type CliLogger, type CliLogLevel, LOG_LEVELS } from '../logger.js';
 
 /** Fields that may carry a secret: never printed (the same list pino censors in src/logger.ts). */
 const SECRET_FIELDS: ReadonlySet<string> = new Set(SECRET_LOG_FIELDS);
@@ -23,7 +23,17 @@ export function formatFields(fields: LogFields): string {
 export function createLibraryLogger(cli: CliLogger, { quiet = false }: { quiet?: boolean } = {}): Logger {
   const line = (fields: LogFields, message?: string) =>
     [message, formatFields(fields)].filter((part) => part !== undefined && part !== '').join(' ');
+  // Where each library level is printed (debug and info only with --verbose), so the library can skip building fields
+  // for a line nobody will see.
+  const printedAt: Record<'debug' | 'info' | 'warn' | 'error', CliLogLevel> = {
+    debug: 'debug',
+    info: 'debug',
+    warn: quiet ? 'silent' : 'warn',
+    error: 'error',
+  };
+  const threshold = LOG_LEVELS.indexOf(cli.level);
   return {
+    isLevelEnabled: (level) => printedAt[level] !== 'silent' && LOG_LEVELS.indexOf(printedAt[level]) >= threshold,
     debug: (fields, message) => cli.debug(line(fields, message)),
     info: (fields, message) => cli.debug(line(fields, message)),
     warn: (fields, message) => {

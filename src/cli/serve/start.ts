@@ -3,7 +3,7 @@
  * with REDIS_URL) and a tunnel. Collects what the banner shows; stop() closes the tunnel, stops accepting and lets
  * answers in flight finish (bounded).
  */
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { MessageRecord } from '../../bot/types.js';
 import type { WechatGptConfig } from '../../config.js';
 import { maskSecret, redactUrl } from '../../secrets.js';
@@ -114,9 +114,10 @@ export async function startServe({
     }
 
     const { createWechatGpt } = await import('../../index.js');
+    // Under --quiet no line per message is printed: no record is built for one either.
     const gpt = createWechatGpt(
       { ...base, wechat, path: cli.path, logger: libraryLogger, ...(store ? { store } : {}) },
-      { onMessage },
+      quiet ? {} : { onMessage },
     );
     cleanups.push(() => gpt.close({ drainMs: 0 }));
 
@@ -129,7 +130,8 @@ export async function startServe({
       process.off('unhandledRejection', onUnhandled);
     });
 
-    const server = createServer(gpt.listener);
+    const { createWebhookServer } = await import('../../server/http-server.js');
+    const server = createWebhookServer(gpt.listener);
     const port = await listen(server, { port: cli.port, host: cli.host });
     cleanups.push(() => closeServer(server, 0));
     const url = localWebhookUrl(cli.host, port, cli.path);
