@@ -29,7 +29,10 @@ const MODES: readonly SimulatedMode[] = ['plain', 'compat', 'safe'];
 export function simulateCommand(ctx: CliContext): Command {
   const command = new Command('simulate')
     .description('play WeChat locally: send messages to the webhook the way WeChat does, and check the replies')
-    .argument('[text]', 'what the user says (also: the recognition of --type voice, the label of --type location)')
+    .argument(
+      '[text]',
+      'what the user says (also: the recognition of --type voice, the place of --type location: a city or "lat,lng label")',
+    )
     .option('--url <url>', 'the webhook (default: the local server, http://127.0.0.1:<port><path>)')
     .addOption(new Option('-t, --type <type>', 'the message type (default text)').choices(MESSAGE_TYPES))
     .option(
