@@ -257,12 +257,23 @@ async function startBot(ctx: CliContext, options: TestOptions, scenarios: Loaded
       })
     : undefined;
 
+  // --timeout compresses WeChat's clock for both sides: the bot then holds and answers attempts by the same rule.
+  const timeoutMs = options.timeout === undefined ? undefined : parseTimeout(options.timeout);
   const loaded = {
     ...configured,
     config: {
       ...configured.config,
       wechat: { ...configured.config.wechat, token },
       ...(model ? { llm: { ...llm, baseUrl: model.url } } : {}),
+      ...(timeoutMs === undefined
+        ? {}
+        : {
+            timing: {
+              ...configured.config.timing,
+              wechatTimeoutMs: timeoutMs,
+              replyBudgetMs: Math.round(timeoutMs * 0.9),
+            },
+          }),
     },
     cli: { port: 0, host: '127.0.0.1', path: configured.cli.path, tunnel: 'none' as const },
   };
@@ -286,7 +297,7 @@ async function startBot(ctx: CliContext, options: TestOptions, scenarios: Loaded
       token,
       mode: options.mode ?? (safe ? 'safe' : 'plain'),
       ...(safe && encodingAesKey && appId ? { encodingAesKey, appId } : {}),
-      timeoutMs: options.timeout === undefined ? (timing.wechatTimeoutMs ?? 5000) : parseTimeout(options.timeout),
+      timeoutMs: timing.wechatTimeoutMs ?? 5000,
       attempts: timing.attempts ?? 3,
     },
     ...(model ? { model } : {}),

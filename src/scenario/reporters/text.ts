@@ -45,7 +45,7 @@ export function formatStep(step: StepResult, theme: Theme): string {
   if (step.status !== 'failed') return head;
   const lines = [head, ...step.failures.flatMap((failure) => formatFailure(failure, theme))];
   const shown = step.failures.some((f) => ['equals', 'contains', 'notContains', 'matches'].includes(f.expectation));
-  if (!shown && step.seen) lines.push(...block('user saw', step.seen.userSees || '(nothing)', (text) => text));
+  if (!shown && step.seen) lines.push(...block('user saw', step.seen.userSees || '(nothing)', (line) => line));
   lines.push(`${INDENT}${theme.dim(formatAttempts(step, theme))}`);
   return lines.join('\n');
 }
@@ -61,8 +61,9 @@ function formatFailure(failure: Failure, theme: Theme): string[] {
 /** A labelled value; multi-line values keep their lines, indented under the first. */
 function block(label: string, value: string, paint: (text: string) => string): string[] {
   const [first = '', ...rest] = value.split('\n');
-  const pad = `${INDENT}  ${' '.repeat(label.length + 2)}`;
-  return [`${INDENT}  ${label}: ${paint(first)}`, ...rest.map((line) => `${pad}${paint(line)}`)];
+  const head = `${label}:`.padEnd(10);
+  const pad = `${INDENT}  ${' '.repeat(head.length)}`;
+  return [`${INDENT}  ${head}${paint(first)}`, ...rest.map((line) => `${pad}${paint(line)}`)];
 }
 
 export function formatScenario(result: ScenarioResult, theme: Theme): string {
