@@ -278,6 +278,8 @@ async function startBot(ctx: CliContext, options: TestOptions, scenarios: Loaded
     cli: { port: 0, host: '127.0.0.1', path: configured.cli.path, tunnel: 'none' as const },
   };
   const { startServe } = await import('../serve/start.js');
+  // The bot loads the model SDK on its first model call; loaded now, that step's time is the answer's, not the import's.
+  await import('openai');
   let session: Awaited<ReturnType<typeof startServe>>;
   try {
     session = await startServe({ loaded, env: {}, logger: ctx.logger, quiet: true, onMessage: () => {} });
