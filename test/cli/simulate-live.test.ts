@@ -50,7 +50,7 @@ describe('simulate shows each attempt as it happens', () => {
     });
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain('WeChat would retry now; --no-retry stops here');
-    expect(run.stdout).toContain('That is not a failure');
+    expect(run.stdout).toContain('Not a failure');
     expect(run.stdout).not.toContain('该公众号暂时无法提供服务');
 
     const json = await runCli(['simulate', '--url', server.url, '--timeout', '300', '--no-retry', '--json', '你好'], {

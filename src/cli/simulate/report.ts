@@ -156,7 +156,9 @@ export function formatOutcome(report: SimulateReport, theme: Theme, { compact = 
   const took = `${formatSeconds(report.latencyMs)}, ${tries}`;
   if (report.verdict === 'not-retried') {
     lines.push(
-      `${theme.warn('…')} No answer on attempt 1 ${theme.dim(`(${took})`)}. That is not a failure: a bot may hold an attempt past ${report.timeoutMs} ms on purpose, so that WeChat retries and the answer arrives on attempt 2 or 3. Leave out --no-retry to see what the user gets.`,
+      `${theme.warn('…')} No answer on attempt 1 ${theme.dim(`(${took})`)}: WeChat would retry now, and so the user waits on.`,
+      `  Not a failure: a bot may hold an attempt past ${report.timeoutMs} ms on purpose, to answer on attempt 2 or 3.`,
+      '  Leave out --no-retry to see what the user gets.',
     );
     return lines.join('\n');
   }
