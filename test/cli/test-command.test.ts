@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { validateXML } from 'xmllint-wasm';
 import type { RunResult } from '../../src/scenario/runner.js';
 import { runCli, startCli, tempDir } from './run-cli.js';
 
@@ -77,6 +78,9 @@ describe('wechat-gpt test, in-process', () => {
     expect(run.stdout).toContain('✖ 2. send 价格');
     const xml = readFileSync(join(dir.path, 'reports/junit.xml'), 'utf8');
     expect(XMLValidator.validate(xml)).toBe(true);
+    const schema = readFileSync(new URL('../vectors/junit.xsd', import.meta.url), 'utf8');
+    const checked = await validateXML({ xml: [{ fileName: 'junit.xml', contents: xml }], schema: [schema] });
+    expect(checked.errors).toEqual([]);
     const parsed = new XMLParser({
       ignoreAttributes: false,
       attributeNamePrefix: '',
