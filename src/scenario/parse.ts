@@ -3,7 +3,7 @@
  * problem names its file, line and column, so a typo is found before anything is sent.
  */
 import { readFile } from 'node:fs/promises';
-import { isNode, LineCounter, type Node, parseAllDocuments } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, type Node, parseAllDocuments } from 'yaml';
 import { stepProblem } from './message.js';
 import { friendlyError, type Scenario, scenarioSchema, unknownKeyMessage } from './schema.js';
 
@@ -90,8 +90,17 @@ export function parseScenarios(source: string, file: string): ParseResult {
   return { ok: true, scenarios };
 }
 
-/** The deepest node that exists along the path (a missing key points at its parent). */
+/**
+ * Where a path is written: the key itself when the path ends in one (an unknown key, a wrong value), else the deepest
+ * node that exists along it (a missing key points at its parent).
+ */
 function nodeAt(document: ReturnType<typeof parseAllDocuments>[number], path: PropertyKey[]): Node | undefined {
+  const last = path.at(-1);
+  if (typeof last === 'string') {
+    const parent = document.getIn(path.slice(0, -1) as Array<string | number>, true);
+    const pair = isMap(parent) ? parent.items.find((item) => isScalar(item.key) && item.key.value === last) : undefined;
+    if (pair && isNode(pair.key) && pair.key.range) return pair.key;
+  }
   for (let length = path.length; length >= 0; length--) {
     const node = document.getIn(path.slice(0, length) as Array<string | number>, true);
     if (isNode(node) && node.range) return node;
