@@ -47,7 +47,7 @@ export function testCommand(ctx: CliContext): Command {
     .addOption(new Option('-m, --mode <mode>', '消息加解密方式 to send with (default: as simulate)').choices(MODES))
     .option(
       '--timeout <ms>',
-      "WeChat's timeout per attempt (default: timing.wechatTimeoutMs of the config file, 5000)",
+      "WeChat's timeout per attempt (default: timing.wechatTimeoutMs of the config file, 5000); in-process the bot's too",
     );
   addConfigOptions(command, { keys: ['wechat.appId'], tunnel: false });
   return command
@@ -63,7 +63,7 @@ command line is wrong.
 
 Examples:
   $ npx wechat-gpt test
-  $ npx wechat-gpt test scenarios/basics.yaml --grep 价格
+  $ npx wechat-gpt test scenarios/basics.yaml --grep 慢回答
   $ npx wechat-gpt test --reporter junit --output report.xml
   $ npx wechat-gpt test --url https://bot.example.com/wechat --concurrency 4`,
     )
