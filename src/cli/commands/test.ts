@@ -2,22 +2,18 @@
  * `wechat-gpt test`: runs conversation scenarios (YAML) against the bot, in-process from this folder's configuration
  * or at --url, and reports each step: text for people, JSON, or JUnit XML for CI.
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { defaultTexts } from '../../config.js';
 import { WechatGptError } from '../../errors.js';
 import type { LoadedScenario, ScenarioProblem } from '../../scenario/parse.js';
-import type { RunEvent, RunResult, RunTarget } from '../../scenario/runner.js';
+import type { RunResult } from '../../scenario/runner.js';
 import type { SimulatedMode } from '../../simulator/sign.js';
 import type { CliContext } from '../context.js';
 import { UsageError } from '../exit.js';
-import { createLiveWait, waitingText } from '../live-wait.js';
-import { loadConfig } from '../load-config.js';
-import { addConfigOptions, type ConfigFlagOptions, flagValues } from '../options.js';
-import { withStableKeys } from '../state.js';
-import { loadTarget } from '../target.js';
+import { addConfigOptions, type ConfigFlagOptions } from '../options.js';
+import { remoteBot, startBot } from '../test/bot.js';
+import { createTextOutput } from '../test/live-report.js';
 
 const REPORTERS = ['text', 'json', 'junit'] as const;
 type Reporter = (typeof REPORTERS)[number];
@@ -201,169 +197,4 @@ function parseCount(raw: string | undefined): number {
     });
   }
   return n;
-}
-
-interface Bot {
-  target: RunTarget;
-  model?: import('../../scenario/scripted-model.js').ScriptedModel;
-  /** texts.morePages, to read the page marker of long answers. */
-  morePages: string;
-  stop(): Promise<void>;
-}
-
-async function remoteBot(ctx: CliContext, options: TestOptions): Promise<Bot> {
-  const target = await loadTarget(ctx, options);
-  return {
-    target: {
-      url: target.url,
-      token: target.token,
-      mode: options.mode ?? (target.encodingAesKey && target.appId ? 'safe' : 'plain'),
-      ...(target.encodingAesKey ? { encodingAesKey: target.encodingAesKey } : {}),
-      ...(target.appId ? { appId: target.appId } : {}),
-      timeoutMs: target.timeoutMs,
-      attempts: target.attempts,
-    },
-    morePages: target.loaded.config.texts?.morePages ?? defaultTexts.morePages,
-    stop: async () => {},
-  };
-}
-
-/** The bot of this folder's configuration on 127.0.0.1 and a free port, with the scripted model when steps use it. */
-async function startBot(ctx: CliContext, options: TestOptions, scenarios: LoadedScenario[]): Promise<Bot> {
-  const configured = await withStableKeys(
-    await loadConfig({
-      cwd: ctx.cwd,
-      env: ctx.env,
-      flags: flagValues(options),
-      ...(options.config ? { configFile: options.config } : {}),
-    }),
-    { cwd: ctx.cwd, generate: false },
-  );
-  for (const warning of configured.warnings) ctx.logger.warn(warning);
-  // Both ends are ours: a folder without a Token yet gets one for this run only (nothing is written).
-  const token = configured.config.wechat.token ?? randomBytes(16).toString('hex');
-  const llm = configured.config.llm ?? {};
-  const scripted = scenarios.some((loaded) => loaded.scenario.steps.some((step) => 'model' in step && step.model));
-
-  const { startScriptedModel } = await import('../../scenario/scripted-model.js');
-  const { isLocalBaseUrl, DEFAULT_BASE_URL } = await import('../../llm/client.js');
-  const upstreamUrl = llm.baseUrl || DEFAULT_BASE_URL;
-  const model = scripted
-    ? await startScriptedModel({
-        ...(llm.apiKey || isLocalBaseUrl(upstreamUrl)
-          ? { upstream: { baseUrl: upstreamUrl, ...(llm.apiKey ? { apiKey: llm.apiKey } : {}) } }
-          : {}),
-        unconfiguredText: configured.config.texts?.notConfigured ?? defaultTexts.notConfigured,
-      })
-    : undefined;
-
-  // --timeout compresses WeChat's clock for both sides: the bot then holds and answers attempts by the same rule.
-  const timeoutMs = options.timeout === undefined ? undefined : parseTimeout(options.timeout);
-  const loaded = {
-    ...configured,
-    config: {
-      ...configured.config,
-      wechat: { ...configured.config.wechat, token },
-      ...(model ? { llm: { ...llm, baseUrl: model.url } } : {}),
-      ...(timeoutMs === undefined
-        ? {}
-        : {
-            timing: {
-              ...configured.config.timing,
-              wechatTimeoutMs: timeoutMs,
-              replyBudgetMs: Math.round(timeoutMs * 0.9),
-            },
-          }),
-    },
-    cli: { port: 0, host: '127.0.0.1', path: configured.cli.path, tunnel: 'none' as const },
-  };
-  const { startServe } = await import('../serve/start.js');
-  // The bot loads the model SDK on its first model call; loaded now, that step's time is the answer's, not the import's.
-  await import('openai');
-  let session: Awaited<ReturnType<typeof startServe>>;
-  try {
-    session = await startServe({ loaded, env: {}, logger: ctx.logger, quiet: true, onMessage: () => {} });
-  } catch (error) {
-    await model?.close();
-    throw error;
-  }
-  const { encodingAesKey, appId } = loaded.config.wechat;
-  const timing = loaded.config.timing ?? {};
-  const safe = Boolean(encodingAesKey && appId);
-  ctx.logger.debug(
-    `The bot runs in-process at ${session.info.url}${model ? `, the scripted model at ${model.url}` : ''}.`,
-  );
-  return {
-    target: {
-      url: session.info.url,
-      token,
-      mode: options.mode ?? (safe ? 'safe' : 'plain'),
-      ...(safe && encodingAesKey && appId ? { encodingAesKey, appId } : {}),
-      timeoutMs: timing.wechatTimeoutMs ?? 5000,
-      attempts: timing.attempts ?? 3,
-    },
-    ...(model ? { model } : {}),
-    morePages: loaded.config.texts?.morePages ?? defaultTexts.morePages,
-    async stop() {
-      await session.stop({ drainMs: 0 });
-      await model?.close();
-    },
-  };
-}
-
-function parseTimeout(raw: string): number {
-  const ms = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || ms < 1) {
-    throw new UsageError(`--timeout must be a number of milliseconds (got "${raw}").`, {
-      hint: 'WeChat waits 5000 ms; leave --timeout out unless the timing of your config file is compressed.',
-    });
-  }
-  return ms;
-}
-
-/** The text report as it happens: one scenario at a time live (a spinner on a terminal), or blocks when parallel. */
-function createTextOutput(
-  ctx: CliContext,
-  concurrency: number,
-  text: typeof import('../../scenario/reporters/text.js'),
-) {
-  const write = (line: string) => ctx.stdout.write(`${line}\n`);
-  const wait = concurrency === 1 ? createLiveWait(ctx.stdout, ctx.env) : undefined;
-  const onEvent = (event: RunEvent) => {
-    const { theme } = ctx;
-    if (concurrency > 1) {
-      if (event.kind === 'scenario-end') write(`${text.formatScenario(event.result, theme)}\n`);
-      return;
-    }
-    switch (event.kind) {
-      case 'scenario-start':
-        write(
-          text.formatScenarioHeader(
-            { name: event.scenario.scenario.name, file: event.scenario.file, user: event.user },
-            theme,
-          ),
-        );
-        break;
-      case 'attempt':
-        if (event.event.kind === 'start') {
-          const n = event.event.n;
-          wait?.start((ms) => `${event.index + 1}. ${waitingText(n, ms)}`);
-        } else wait?.stop();
-        break;
-      case 'step-end':
-        wait?.stop();
-        write(text.formatStep(event.step, theme));
-        break;
-      case 'scenario-end':
-        write('');
-        break;
-    }
-  };
-  return {
-    onEvent,
-    finish(run: RunResult) {
-      wait?.stop();
-      write(text.formatSummary(run, ctx.theme));
-    },
-  };
 }
