@@ -5,9 +5,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import type { RunResult } from '../../src/scenario/runner.js';
+import { createRedisStore } from '../../src/store/redis.js';
 import { runCli, startCli, tempDir } from './run-cli.js';
 
 /** WeChat's 5 s at a fifth (the bot and the simulator both read it); the slow answer takes 1.4 s: attempt 2. */
@@ -144,6 +145,24 @@ steps:
     expect(result.counts).toEqual({ scenarios: 2, failedScenarios: 0, steps: 3, failedSteps: 0 });
     expect(result.scenarios[0]?.steps[0]?.seen?.pages).toBe(2);
     expect(new Set(result.scenarios.map((s) => s.user)).size).toBe(2);
+  });
+
+  it('with REDIS_URL the in-process bot keeps its state in Redis, as serve would', async () => {
+    const redisUrl = inject('redisUrl');
+    expect(redisUrl, 'redis-server is needed for this test').not.toBe('');
+    write(
+      'scenarios/basics.yaml',
+      'name: redis\nuser: oRedisScenario01\nsteps:\n  - send: 记住我\n    model: { say: 好的 }\n',
+    );
+    const run = await runCli(['test'], { cwd: dir.path, env: { ...env, REDIS_URL: redisUrl }, timeoutMs: 20_000 });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const store = await createRedisStore({ url: redisUrl });
+    try {
+      const session = await store.getSession('oRedisScenario01');
+      expect(JSON.stringify(session)).toContain('好的');
+    } finally {
+      await store.close();
+    }
   });
 
   it('usage errors: no scenarios folder, --grep matching nothing', async () => {

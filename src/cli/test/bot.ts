@@ -93,7 +93,14 @@ export async function startBot(ctx: CliContext, options: BotOptions, scenarios: 
             },
           }),
     },
-    cli: { port: 0, host: '127.0.0.1', path: configured.cli.path, tunnel: 'none' as const },
+    // Loopback, a free port, no tunnel; the store as configured (Redis with REDIS_URL).
+    cli: {
+      port: 0,
+      host: '127.0.0.1',
+      path: configured.cli.path,
+      tunnel: 'none' as const,
+      ...(configured.cli.redisUrl ? { redisUrl: configured.cli.redisUrl } : {}),
+    },
   };
   const { startServe } = await import('../serve/start.js');
   // The bot loads the model SDK on its first model call; loaded now, that step's time is the answer's, not the import's.
