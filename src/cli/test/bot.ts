@@ -9,11 +9,10 @@ import type { RunTarget } from '../../scenario/runner.js';
 import type { ScriptedModel } from '../../scenario/scripted-model.js';
 import type { SimulatedMode } from '../../simulator/sign.js';
 import type { CliContext } from '../context.js';
-import { UsageError } from '../exit.js';
 import { loadConfig } from '../load-config.js';
 import { type ConfigFlagOptions, flagValues } from '../options.js';
 import { withStableKeys } from '../state.js';
-import { loadTarget } from '../target.js';
+import { loadTarget, parseTimeout } from '../target.js';
 
 export interface BotOptions extends ConfigFlagOptions {
   url?: string;
@@ -135,15 +134,3 @@ export async function startBot(ctx: CliContext, options: BotOptions, scenarios: 
     },
   };
 }
-
-function parseTimeout(raw: string): number {
-  const ms = Number(raw);
-  if (!/^\d+$/.test(raw.trim()) || ms < 1) {
-    throw new UsageError(`--timeout must be a number of milliseconds (got "${raw}").`, {
-      hint: 'WeChat waits 5000 ms; leave --timeout out unless the timing of your config file is compressed.',
-    });
-  }
-  return ms;
-}
-
-/** The text report as it happens: one scenario at a time live (a spinner on a terminal), or blocks when parallel. */
