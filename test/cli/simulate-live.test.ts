@@ -29,14 +29,16 @@ describe('simulate shows each attempt as it happens', () => {
       await released;
       await answer(req, res, undefined as never);
     });
-    const run = startCli(['simulate', '--url', server.url, '--timeout', '300', '你好'], { cwd: dir.path, env });
+    const run = startCli(['simulate', '--url', server.url, '--timeout', '1000', '你好'], { cwd: dir.path, env });
     const line = await run.waitForLine((l) => l.includes('attempt 1'));
-    expect(line).toMatch(/attempt 1 +0\.\d\d s {2}dropped: no answer within 300 ms — WeChat retries$/);
+    expect(line).toMatch(/attempt 1 +\d\.\d\d s {2}dropped: no answer within 1000 ms — WeChat retries$/);
+    // Attempt 2 is held until now, so its line cannot have been printed yet: attempt 1's came while it waited.
     expect(run.stdout).not.toContain('attempt 2');
     release();
     const done = await run.exited();
     expect(done.code, done.stderr).toBe(0);
-    expect(done.stdout).toMatch(/attempt 2 +\d\.\d\d s {2}HTTP 200 text reply/);
+    // Normally attempt 2 gets the answer; on a very slow machine it may be dropped too and attempt 3 gets it.
+    expect(done.stdout).toMatch(/attempt [23] +\d\.\d\d s {2}HTTP 200 text reply/);
     expect(done.stdout).toContain('✔ WeChat shows this reply');
     expect(done.stdout).not.toMatch(ANSI);
     expect(done.stdout).not.toContain('\r');
