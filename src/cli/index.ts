@@ -4,6 +4,7 @@ import { configCommand } from './commands/config.js';
 import { initCommand } from './commands/init.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
+import { testCommand } from './commands/test.js';
 import { verifyCommand } from './commands/verify.js';
 import type { CliContext, Reader } from './context.js';
 import { ExitCode, exitCodeFor, reportError } from './exit.js';
@@ -45,6 +46,7 @@ export function createProgram(ctx: CliContext, errTheme = ctx.theme): Command {
     serveCommand(ctx),
     configCommand(ctx),
     simulateCommand(ctx),
+    testCommand(ctx),
     verifyCommand(ctx),
   ]) {
     // Commands are built apart from the program, so they inherit its output, exit and suggestion settings here.
@@ -62,6 +64,7 @@ Examples:
   $ npx wechat-gpt serve           run the webhook, and an ngrok tunnel when NGROK_AUTHTOKEN is set
   $ npx wechat-gpt config          show the effective configuration and where each value came from
   $ npx wechat-gpt simulate        talk to your bot the way WeChat does
+  $ npx wechat-gpt test            run the conversation scenarios in scenarios/ and check the answers
   $ npx wechat-gpt serve --help    the options of one command
 
 Environment (also read from .env in this folder; flags win over both, both win over wechat-gpt.config.json):

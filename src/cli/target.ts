@@ -91,7 +91,8 @@ function targetUrl(flag: string | undefined, loaded: LoadedConfig): { url: strin
   return { url: localWebhookUrl(host, port, path), urlSource: 'config' };
 }
 
-function parseTimeout(raw: string): number {
+/** --timeout: WeChat's wait per attempt, in ms (simulate, test). */
+export function parseTimeout(raw: string): number {
   const ms = Number(raw);
   if (!/^\d+$/.test(raw.trim()) || ms < 1) {
     throw new UsageError(`--timeout must be a number of milliseconds (got "${raw}").`, {

@@ -31,7 +31,11 @@ export interface DeliverOptions {
   fetch?: FetchLike;
   signal?: AbortSignal;
   now?: () => number;
+  /** Told as each attempt starts and ends, for output that shows the wait as it happens. */
+  onAttempt?: (event: AttemptEvent) => void;
 }
+
+export type AttemptEvent = { kind: 'start'; n: number } | { kind: 'end'; attempt: DeliveryAttempt };
 
 export type AttemptOutcome = 'timeout' | 'reply' | 'error' | 'empty';
 
@@ -98,6 +102,7 @@ export async function deliver({
   fetch = globalThis.fetch,
   signal,
   now = Date.now,
+  onAttempt,
 }: DeliverOptions): Promise<DeliverResult> {
   const sent = completeMessage(message, { now, ...(msgId === undefined ? {} : { msgId }) });
   const xml = buildMessageXml(sent);
@@ -118,8 +123,11 @@ export async function deliver({
   const attempts: DeliveryAttempt[] = [];
   let answer: Extract<Exchange, { kind: 'response' }> | undefined;
   for (let n = 1; n <= maxAttempts && !answer; n++) {
+    onAttempt?.({ kind: 'start', n });
     const result = await exchange({ fetch, url: target(n), init, timeoutMs, ...(signal ? { signal } : {}) });
-    attempts.push(toAttempt(n, result));
+    const attempt = toAttempt(n, result);
+    attempts.push(attempt);
+    onAttempt?.({ kind: 'end', attempt });
     if (result.kind === 'response') answer = result;
   }
   const latencyMs = Math.round(performance.now() - started);

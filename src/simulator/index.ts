@@ -1,5 +1,6 @@
 /** The WeChat side, emulated: sends messages like WeChat's servers, judges the answers, runs the URL check. */
 export {
+  type AttemptEvent,
   type AttemptOutcome,
   type DeliverOptions,
   type DeliverResult,

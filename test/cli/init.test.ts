@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseDotenv } from '../../src/cli/dotenv.js';
 import { checkConfig } from '../../src/config/problems.js';
 import { configFileSchema } from '../../src/config/schema.js';
+import { parseScenarios } from '../../src/scenario/parse.js';
 import { validateEncodingAesKey, validateToken } from '../../src/wechat/keys.js';
 import { runCli, tempDir } from './run-cli.js';
 
@@ -58,6 +59,9 @@ describe('wechat-gpt init', () => {
     expect(config).toMatchObject({ llm: { systemPrompt: expect.any(String) }, keywords: [expect.any(Object)] });
 
     expect(read(cwd, '.gitignore').split('\n')).toEqual(expect.arrayContaining(['.env', '.wechat-gpt/']));
+    expect(parseScenarios(read(cwd, 'scenarios/example.yaml'), 'example.yaml').ok).toBe(true);
+    expect(stdout).toContain('created scenarios/example.yaml');
+    expect(stdout).toContain('npx wechat-gpt test');
     expect(stdout).toContain('npx wechat-gpt serve');
     expect(stdout).toContain('服务器配置');
   });
@@ -68,12 +72,15 @@ describe('wechat-gpt init', () => {
     const first = dotenv(cwd);
     writeFileSync(join(cwd, '.env'), `${read(cwd, '.env')}OPENAI_API_KEY=sk-mine\n`);
     writeFileSync(join(cwd, 'wechat-gpt.config.json'), '{"delivery":"passive"}\n');
+    writeFileSync(join(cwd, 'scenarios/example.yaml'), 'name: mine\nsteps: [{ send: hi }]\n');
 
     const again = await runCli(['init'], { cwd });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('kept WECHAT_TOKEN and WECHAT_AES_KEY');
     expect(dotenv(cwd)).toEqual({ ...first, OPENAI_API_KEY: 'sk-mine' });
     expect(read(cwd, 'wechat-gpt.config.json')).toBe('{"delivery":"passive"}\n');
+    expect(read(cwd, 'scenarios/example.yaml')).toBe('name: mine\nsteps: [{ send: hi }]\n');
+    expect(again.stdout).toContain('kept the existing scenarios/example.yaml');
     expect(read(cwd, '.gitignore').match(/^\.env$/gm)).toHaveLength(1);
 
     const forced = await runCli(['init', '--force'], { cwd });

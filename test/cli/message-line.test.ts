@@ -50,3 +50,26 @@ describe('serve message lines for active delivery', () => {
     expect(messageEvent(failed)).toMatchObject({ event: 'message', delivery: 'outbox', error: 'errcode 45015' });
   });
 });
+
+describe('serve message lines are coloured by what the user waited', () => {
+  const colour = createTheme(1);
+  const green = colour.success('x').split('x')[0] as string;
+  const red = colour.error('x').split('x')[0] as string;
+  const answered = { ...base, replyType: 'text' as const, replyPreview: '答案', latencyMs: 2020 };
+
+  it('attempt 2 after 2.02 s: red, the user waited about 7 s', () => {
+    const retry = formatMessageLine({ ...answered, delivery: 'retry', attempt: 2 }, colour);
+    expect(retry).toContain(`${red} 2.02 s`);
+    expect(retry).toMatch(/attempt 2 .*\(user waited 7\.02 s\)/);
+    const compressed = formatMessageLine({ ...answered, delivery: 'retry', attempt: 2 }, theme, {
+      wechatTimeoutMs: 500,
+    });
+    expect(compressed).toContain('(user waited 2.52 s)');
+  });
+
+  it('attempt 1 after 2.02 s: green, nothing added', () => {
+    const first = formatMessageLine({ ...answered, delivery: 'passive', attempt: 1 }, colour);
+    expect(first).toContain(`${green} 2.02 s`);
+    expect(first).not.toContain('waited');
+  });
+});

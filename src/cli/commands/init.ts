@@ -1,7 +1,8 @@
 /** `wechat-gpt init`: writes .env (generated Token and EncodingAESKey, placeholders) and a starter config file. */
-import { chmod, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { Command } from 'commander';
+import { EXAMPLE_SCENARIO, EXAMPLE_SCENARIO_PATH } from '../../scenario/example.js';
 import { generateEncodingAesKey, generateToken, validateEncodingAesKey, validateToken } from '../../wechat/keys.js';
 import { type CliContext, printResult } from '../context.js';
 import { findAssignmentLine, formatDotenvLine, parseDotenv } from '../dotenv.js';
@@ -32,6 +33,8 @@ export interface InitResult {
     placeholders: string[];
   };
   configFile: { path: string; created: boolean };
+  /** The example conversation scenario (scenarios/example.yaml), kept when it exists. */
+  scenario: { path: string; created: boolean };
   gitignore: GitignoreResult;
   warnings: string[];
   next: string;
@@ -84,13 +87,14 @@ export async function runInit(
   const warnings: string[] = [];
   const dotenv = await writeDotenv(join(ctx.cwd, DOTENV_FILE_NAME), force, warnings);
   const configFile = await writeStarterConfig(ctx.cwd);
+  const scenario = await writeNew(join(ctx.cwd, EXAMPLE_SCENARIO_PATH), EXAMPLE_SCENARIO);
   const gitignore = await ensureGitignored(ctx.cwd, [DOTENV_FILE_NAME, `${STATE_DIR_NAME}/`]);
   for (const path of gitignore.tracked) {
     warnings.push(
       `${path} is already committed to git; run \`git rm --cached ${path}\` and commit, then change the secrets in it.`,
     );
   }
-  return { dotenv, configFile, gitignore, warnings, next: 'npx wechat-gpt serve' };
+  return { dotenv, configFile, scenario, gitignore, warnings, next: 'npx wechat-gpt serve' };
 }
 
 async function writeDotenv(path: string, force: boolean, warnings: string[]): Promise<InitResult['dotenv']> {
@@ -172,6 +176,18 @@ async function writeStarterConfig(cwd: string): Promise<InitResult['configFile']
   }
 }
 
+/** Writes a file unless it exists. */
+async function writeNew(path: string, content: string): Promise<{ path: string; created: boolean }> {
+  await mkdir(dirname(path), { recursive: true });
+  try {
+    await writeFile(path, content, { flag: 'wx' });
+    return { path, created: true };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return { path, created: false };
+    throw error;
+  }
+}
+
 export function formatInit(result: InitResult, theme: Theme): string {
   const { dotenv, configFile, gitignore } = result;
   const done = (text: string) => `  ${theme.success('✔')} ${text}`;
@@ -193,6 +209,11 @@ export function formatInit(result: InitResult, theme: Theme): string {
       ? done(`created ${theme.accent('wechat-gpt.config.json')} (system prompt, a keyword rule, welcome text)`)
       : same('kept the existing wechat-gpt.config.json'),
   );
+  lines.push(
+    result.scenario.created
+      ? done(`created ${theme.accent(EXAMPLE_SCENARIO_PATH)} (a conversation to check with npx wechat-gpt test)`)
+      : same(`kept the existing ${EXAMPLE_SCENARIO_PATH}`),
+  );
   if (gitignore.repo) {
     lines.push(
       gitignore.added.length
@@ -210,5 +231,6 @@ export function formatInit(result: InitResult, theme: Theme): string {
       `  ${step++}. In 公众平台 → 开发 → 基本配置 → 服务器配置, paste WECHAT_TOKEN as Token and WECHAT_AES_KEY as EncodingAESKey.`,
     );
   }
+  lines.push(`  ${step++}. Run ${theme.accent('npx wechat-gpt test')} after each change of prompt, keywords or model.`);
   return lines.join('\n');
 }

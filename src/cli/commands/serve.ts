@@ -53,6 +53,7 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
     { cwd: ctx.cwd },
   );
   for (const warning of loaded.warnings) ctx.logger.warn(warning);
+  const wechatTimeoutMs = loaded.config.timing?.wechatTimeoutMs ?? 5000;
 
   // First signal: stop gracefully. Second: stop waiting for answers in flight.
   const stopping = new AbortController();
@@ -66,7 +67,9 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
 
   const onMessage = (record: MessageRecord) => {
     if (quiet) return;
-    ctx.stdout.write(`${json ? JSON.stringify(messageEvent(record)) : formatMessageLine(record, ctx.theme)}\n`);
+    ctx.stdout.write(
+      `${json ? JSON.stringify(messageEvent(record)) : formatMessageLine(record, ctx.theme, { wechatTimeoutMs })}\n`,
+    );
   };
 
   try {

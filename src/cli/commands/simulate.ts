@@ -1,13 +1,24 @@
 /** `wechat-gpt simulate`: plays WeChat's servers against a webhook and says what the user would see. */
 import { Command, Option } from 'commander';
 import { WechatGptError } from '../../errors.js';
-import { DEFAULT_ACCOUNT, DEFAULT_OPENID } from '../../simulator/ids.js';
+import type { AttemptEvent } from '../../simulator/deliver.js';
+import { DEFAULT_ACCOUNT, DEFAULT_OPENID, newMsgId } from '../../simulator/ids.js';
 import type { SimulatedMessage } from '../../simulator/message.js';
 import type { SimulatedMode } from '../../simulator/sign.js';
+import type { InboundMessage } from '../../wechat/types.js';
 import type { CliContext } from '../context.js';
+import { createLiveWait, waitingText } from '../live-wait.js';
 import { addConfigOptions } from '../options.js';
 import { buildMessage, MESSAGE_TYPES, type MessageType } from '../simulate/build-message.js';
-import { formatReport, type SimulateReport, toReport } from '../simulate/report.js';
+import {
+  describeAttempt,
+  formatAttempts,
+  formatOutcome,
+  formatReport,
+  formatRequest,
+  type SimulateReport,
+  toReport,
+} from '../simulate/report.js';
 import { loadTarget, type Target, type TargetOptions } from '../target.js';
 
 interface SimulateOptions extends TargetOptions {
@@ -29,7 +40,10 @@ const MODES: readonly SimulatedMode[] = ['plain', 'compat', 'safe'];
 export function simulateCommand(ctx: CliContext): Command {
   const command = new Command('simulate')
     .description('play WeChat locally: send messages to the webhook the way WeChat does, and check the replies')
-    .argument('[text]', 'what the user says (also: the recognition of --type voice, the label of --type location)')
+    .argument(
+      '[text...]',
+      'what the user says, quotes optional (also: the recognition of --type voice, the place of --type location: a city or "lat,lng label")',
+    )
     .option('--url <url>', 'the webhook (default: the local server, http://127.0.0.1:<port><path>)')
     .addOption(new Option('-t, --type <type>', 'the message type (default text)').choices(MESSAGE_TYPES))
     .option(
@@ -78,7 +92,9 @@ Examples:
   $ npx wechat-gpt simulate --url https://abc.ngrok-free.app/wechat "在吗" --json
   $ npx wechat-gpt simulate --interactive`,
     )
-    .action((text: string | undefined, options: SimulateOptions) => runSimulate(ctx, text, options));
+    .action((words: string[], options: SimulateOptions) =>
+      runSimulate(ctx, words.length > 0 ? words.join(' ') : undefined, options),
+    );
 }
 
 async function runSimulate(ctx: CliContext, text: string | undefined, options: SimulateOptions): Promise<void> {
@@ -86,7 +102,8 @@ async function runSimulate(ctx: CliContext, text: string | undefined, options: S
   const mode = options.mode ?? (target.encodingAesKey && target.appId ? 'safe' : 'plain');
   const json = options.json === true;
   const { deliver } = await import('../../simulator/deliver.js');
-  const send = async (message: SimulatedMessage): Promise<SimulateReport> => {
+  const attempts = options.retry === false ? 1 : target.attempts;
+  const send = async (message: SimulatedMessage, live?: LiveOutput): Promise<SimulateReport> => {
     const result = await deliver({
       url: target.url,
       token: target.token,
@@ -95,16 +112,24 @@ async function runSimulate(ctx: CliContext, text: string | undefined, options: S
       ...(target.appId ? { appId: target.appId } : {}),
       message,
       timeoutMs: target.timeoutMs,
-      attempts: options.retry === false ? 1 : target.attempts,
+      attempts,
+      ...(live ? { onAttempt: live.onAttempt } : {}),
     });
-    return toReport(result, { url: target.url, mode, timeoutMs: target.timeoutMs });
+    return toReport(result, { url: target.url, mode, timeoutMs: target.timeoutMs, retried: options.retry !== false });
   };
   const spec = { user: options.user ?? DEFAULT_OPENID, to: options.to ?? DEFAULT_ACCOUNT };
 
   if (options.interactive) {
     const { runRepl } = await import('../simulate/repl.js');
+    const wait = json ? undefined : createLiveWait(ctx.stdout, ctx.env);
+    const spinnerOnly: LiveOutput | undefined = wait && {
+      onAttempt: (event) => {
+        if (event.kind === 'start') wait.start((ms) => waitingText(event.n, ms));
+        else wait.stop();
+      },
+    };
     const summary = await runRepl(ctx, {
-      send,
+      send: (message) => send(message, spinnerOnly),
       spec,
       resetWord: target.loaded.config.commands?.reset?.[0] ?? '/reset',
       print: (report, { echo }) =>
@@ -131,23 +156,77 @@ async function runSimulate(ctx: CliContext, text: string | undefined, options: S
     ...(options.picUrl ? { picUrl: options.picUrl } : {}),
     ...(options.recognition ? { recognition: options.recognition } : {}),
   });
-  const report = await send(message);
-  ctx.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report, ctx.theme)}\n`);
-  if (!report.ok) throw failure(report, target);
+  if (json) {
+    const report = await send(message);
+    ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+    if (!report.ok) throw failure(report, target, { json });
+    return;
+  }
+  // For people: the request at once, each attempt as it ends (a spinner while it runs, on a terminal), then the answer.
+  const msgId = message.type === 'event' ? undefined : newMsgId();
+  ctx.stdout.write(
+    `${formatRequest({ message: { ...message, ...(msgId ? { msgId } : {}) } as InboundMessage, url: target.url, mode }, ctx.theme)}\n`,
+  );
+  const live = createLiveAttempts(ctx, { timeoutMs: target.timeoutMs, attempts, retry: options.retry !== false });
+  const report = await send(msgId ? ({ ...message, msgId } as SimulatedMessage) : message, live);
+  live.finish(report);
+  ctx.stdout.write(`\n${formatOutcome(report, ctx.theme)}\n`);
+  if (!report.ok) throw failure(report, target, { json });
 }
 
-function failure(report: SimulateReport, target: Target): WechatGptError {
+interface LiveOutput {
+  onAttempt: (event: AttemptEvent) => void;
+}
+
+/**
+ * Prints each dropped or failed attempt as it ends (WeChat's wait made visible); the answering attempt is printed
+ * once the reply is judged, with its type. On a terminal a spinner shows the time waited meanwhile.
+ */
+function createLiveAttempts(
+  ctx: CliContext,
+  { timeoutMs, attempts, retry }: { timeoutMs: number; attempts: number; retry: boolean },
+) {
+  const wait = createLiveWait(ctx.stdout, ctx.env);
+  let printed = 0;
+  return {
+    onAttempt(event: AttemptEvent) {
+      if (event.kind === 'start') {
+        wait?.start((ms) => waitingText(event.n, ms));
+        return;
+      }
+      wait?.stop();
+      const { attempt } = event;
+      if (attempt.outcome !== 'timeout' && attempt.outcome !== 'error') return;
+      const last = attempt.n === attempts;
+      ctx.stdout.write(
+        `${describeAttempt(attempt, { timeoutMs, retries: !last, notRetried: last && !retry && attempt.outcome === 'timeout' }, ctx.theme)}\n`,
+      );
+      printed = attempt.n;
+    },
+    finish(report: SimulateReport) {
+      wait?.stop();
+      const rest = formatAttempts(report, ctx.theme).slice(printed);
+      if (rest.length > 0) ctx.stdout.write(`${rest.join('\n')}\n`);
+    },
+  } satisfies LiveOutput & { finish(report: SimulateReport): void };
+}
+
+function failure(report: SimulateReport, target: Target, { json }: { json: boolean }): WechatGptError {
   const unreachable = report.attempts.every((attempt) => attempt.outcome === 'error');
   const count = `${report.problems.length} problem${report.problems.length === 1 ? '' : 's'}`;
   return new WechatGptError(
     'SIMULATE_FAILED',
-    `WeChat would show "该公众号暂时无法提供服务" (${count}, listed above).`,
+    json
+      ? `WeChat would show "该公众号暂时无法提供服务": ${report.problems.join(' ')}`
+      : `WeChat would show "该公众号暂时无法提供服务" (${count}, listed above).`,
     {
       hint: unreachable
         ? target.urlSource === 'config'
           ? `Nothing answers at ${target.url}: start \`npx wechat-gpt serve\` in another terminal, or pass --url.`
           : `Nothing answers at ${target.url}: check the URL and that the server is running.`
-        : 'Fix what is listed, then simulate again.',
+        : json
+          ? 'Fix that, then simulate again.'
+          : 'Fix what is listed, then simulate again.',
     },
   );
 }

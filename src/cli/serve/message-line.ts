@@ -26,7 +26,23 @@ function clock(epochMs: number): string {
   return [time.getHours(), time.getMinutes(), time.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
 }
 
-export function formatMessageLine(record: MessageRecord, theme: Theme): string {
+/**
+ * How long the user waited for this answer: on WeChat's retry n, the n−1 attempts before it were dropped at
+ * WeChat's timeout, so `attempt 2  2.02 s` means about 7 s for the user.
+ */
+export function userWaitedMs(
+  record: Pick<MessageRecord, 'delivery' | 'attempt' | 'latencyMs'>,
+  wechatTimeoutMs: number,
+): number {
+  return record.delivery === 'retry' ? (record.attempt - 1) * wechatTimeoutMs + record.latencyMs : record.latencyMs;
+}
+
+export function formatMessageLine(
+  record: MessageRecord,
+  theme: Theme,
+  { wechatTimeoutMs = 5000 }: { wechatTimeoutMs?: number } = {},
+): string {
+  const waited = userWaitedMs(record, wechatTimeoutMs);
   const type = record.messageType.replace(/^event:/, 'event ');
   const question = record.preview ? fitWidth(record.preview, 24) : theme.dim('—');
   const answer =
@@ -52,8 +68,11 @@ export function formatMessageLine(record: MessageRecord, theme: Theme): string {
     padEnd(question, 24),
     theme.dim('→'),
     padEnd(answer, 34),
-    colourLatency(record.latencyMs, theme, formatSeconds(record.latencyMs).padStart(7)),
-    describeDelivery(record),
+    // Coloured by what the user waited, not by this attempt's share of it.
+    colourLatency(waited, theme, formatSeconds(record.latencyMs).padStart(7)),
+    waited === record.latencyMs
+      ? describeDelivery(record)
+      : `${describeDelivery(record)} ${theme.dim(`(user waited ${formatSeconds(waited)})`)}`,
     extra.length ? theme.dim(`(${extra.join(', ')})`) : '',
   ]
     .join('  ')

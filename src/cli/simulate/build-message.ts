@@ -1,6 +1,7 @@
 /** simulate's flags (or a REPL line) → the message WeChat would send: text, media, location, link or an event. */
 import { randomBytes } from 'node:crypto';
 import type { SimulatedMessage } from '../../simulator/message.js';
+import { KNOWN_CITIES, resolvePlace } from '../../simulator/places.js';
 import { UsageError } from '../exit.js';
 
 export const MESSAGE_TYPES = ['text', 'image', 'voice', 'video', 'shortvideo', 'location', 'link', 'event'] as const;
@@ -69,15 +70,15 @@ export function buildMessage(spec: MessageSpec): SimulatedMessage {
     case 'video':
     case 'shortvideo':
       return { ...addressing, type, mediaId: mediaId(), thumbMediaId: mediaId() };
-    case 'location':
-      return {
-        ...addressing,
-        type: 'location',
-        latitude: 39.908823,
-        longitude: 116.39747,
-        scale: 15,
-        label: text ?? '北京市东城区天安门',
-      };
+    case 'location': {
+      const place = resolvePlace(text ?? '');
+      if (!place) {
+        throw new UsageError(`Where is "${text}"? A location needs coordinates or a known city.`, {
+          hint: `Write the coordinates first, e.g. "31.2304,121.4737 ${text}", or name a city: ${KNOWN_CITIES.join(' ')}.`,
+        });
+      }
+      return { ...addressing, type: 'location', ...place, scale: 15 };
+    }
     case 'link':
       return {
         ...addressing,

@@ -15,7 +15,7 @@ export const REPL_HELP = [
   '  /image <url>          send a picture',
   '  /voice <text>         send a voice message WeChat recognised as <text>',
   '  /event <name> [key]   send an event: subscribe, unsubscribe, CLICK <key>, SCAN <scene>…',
-  '  /location [label]     send a location',
+  '  /location [place]     send a location: a city (/location 上海) or coordinates (/location 31.23,121.47 外滩)',
   "  /reset                send the bot's reset word (it forgets this conversation)",
   '  /new                  continue as a new user (a fresh openid)',
   '  /?                    this list      /quit (or Ctrl-D) to leave',
