@@ -19,6 +19,7 @@ import {
 } from '../wechat/index.js';
 import type { InboundMessage, Reply } from '../wechat/types.js';
 import { errorResponse } from './error-response.js';
+import type { ObservedAttempt, WebhookObserver } from './observer.js';
 import { bodyOf } from './raw-body.js';
 
 export interface WebhookOptions {
@@ -26,6 +27,8 @@ export interface WebhookOptions {
   bot: Bot;
   logger: Logger;
   now?: () => number;
+  /** Sees every POST attempt (the dev console). Without one the hot path is unchanged. */
+  observer?: WebhookObserver;
 }
 
 export type WebhookHandler = (req: IncomingMessage, res: ServerResponse) => Promise<void>;
@@ -42,7 +45,13 @@ function queryOf(req: IncomingMessage): URLSearchParams {
   return new URLSearchParams(at === -1 ? '' : url.slice(at + 1));
 }
 
-export function createWebhookHandler({ config, bot, logger, now = Date.now }: WebhookOptions): WebhookHandler {
+export function createWebhookHandler({
+  config,
+  bot,
+  logger,
+  now = Date.now,
+  observer,
+}: WebhookOptions): WebhookHandler {
   const { token, encodingAesKey } = config.wechat;
   const appId = config.wechat.appId ?? '';
   const aesKey = encodingAesKey ? decodeAesKey(encodingAesKey) : undefined;
@@ -110,16 +119,47 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
     return { xml: body, encrypted: false, nonce };
   }
 
-  function render(reply: Reply, message: InboundMessage, encrypted: boolean, nonce: string): string {
+  function render(
+    reply: Reply,
+    message: InboundMessage,
+    encrypted: boolean,
+    nonce: string,
+    seen?: Partial<ObservedAttempt>,
+  ): string {
     if (reply.type === 'success') return 'success';
     const createTime = Math.floor(now() / 1000);
     const xml = replyTo(message, reply, { createTime });
+    if (seen) seen.replyXml = xml;
     if (!encrypted || !aesKey) return xml;
     return buildEncryptedReply({ token, aesKey, appId, xml, nonce, timestamp: String(createTime) });
   }
 
+  /** Hands the observer what this attempt was, once it is over. */
+  function report(seen: Partial<ObservedAttempt>, res: ServerResponse, error?: unknown): void {
+    const written = res.headersSent;
+    const record: ObservedAttempt = {
+      receivedAt: seen.receivedAt ?? now(),
+      latencyMs: now() - (seen.receivedAt ?? now()),
+      method: seen.method ?? 'POST',
+      query: seen.query ?? '',
+      body: seen.body ?? '',
+      encrypted: seen.encrypted ?? false,
+      ...seen,
+      ...(written ? { status: res.statusCode } : {}),
+      ...(error === undefined ? {} : { error: { message: (error as Error).message, ...errorCode(error) } }),
+    };
+    if (!written) delete record.responseBody;
+    try {
+      observer?.attempt(record);
+    } catch (observerError) {
+      logger.warn({ err: (observerError as Error).message }, 'webhook observer failed');
+    }
+  }
+
   return async function wechatWebhook(req, res) {
     const query = queryOf(req);
+    // Only with an observer (the dev console): what this attempt was, filled in as it goes.
+    let seen: Partial<ObservedAttempt> | undefined;
     try {
       if (req.method === 'GET' || req.method === 'HEAD') {
         send(res, 200, verifyGet(query));
@@ -131,7 +171,9 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
         return;
       }
       const receivedAt = now();
+      if (observer) seen = { receivedAt, method: 'POST', query: query.toString(), body: '' };
       const body = await bodyOf(req, config.limits.maxBodyBytes);
+      if (seen) Object.assign(seen, { body, encrypted: query.get('encrypt_type') === 'aes' });
       const { xml, encrypted, nonce } = openPost(query, body);
       const message = parseMessage(xml);
 
@@ -140,19 +182,32 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
         if (!res.writableFinished) controller.abort();
       };
       res.once('close', onClose);
-      const outcome = await bot.respond(message, { signal: controller.signal, receivedAt });
+      const context = { signal: controller.signal, receivedAt };
+      let outcome: Awaited<ReturnType<Bot['respond']>>;
+      if (seen && observer) {
+        Object.assign(seen, { inboundXml: xml, message });
+        outcome = await observer.within(message, () => bot.respond(message, context));
+        seen.outcome = outcome;
+      } else outcome = await bot.respond(message, context);
       res.off('close', onClose);
-      if (!outcome.reply || res.destroyed) return;
+      if (!outcome.reply || res.destroyed) {
+        if (seen) report(seen, res);
+        return;
+      }
 
       let payload: string;
       try {
-        payload = render(outcome.reply, message, encrypted, nonce);
+        payload = render(outcome.reply, message, encrypted, nonce, seen);
       } catch (error) {
         // A handler returned a reply WeChat would reject: the user gets a friendly text, the log the detail.
         logger.error({ err: (error as Error).message, reply: outcome.reply.type }, 'reply could not be built');
-        payload = render({ type: 'text', content: config.texts.internalError }, message, encrypted, nonce);
+        payload = render({ type: 'text', content: config.texts.internalError }, message, encrypted, nonce, seen);
       }
       send(res, 200, payload, payload === 'success' ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8');
+      if (seen) {
+        seen.responseBody = payload;
+        report(seen, res);
+      }
     } catch (error) {
       const { status, body } = errorResponse(error);
       const level = status >= 500 ? 'error' : 'warn';
@@ -161,12 +216,22 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
         'webhook request refused',
       );
       // Past verification nothing of ours may become WeChat's error page: answer success instead of a 5xx.
-      if (status >= 500 && req.method === 'POST') send(res, 200, 'success');
+      const written = status >= 500 && req.method === 'POST' ? 'success' : body;
+      if (status >= 500 && req.method === 'POST') send(res, 200, written);
       else {
         // Too large: answer and hang up, rather than keep reading (and discarding) an upload of any size.
         if (status === 413 && !res.headersSent) res.setHeader('Connection', 'close');
-        send(res, status, body);
+        send(res, status, written);
+      }
+      if (seen) {
+        seen.responseBody = written;
+        report(seen, res, error);
       }
     }
   };
+}
+
+function errorCode(error: unknown): { code?: string } {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? { code } : {};
 }

@@ -42,6 +42,8 @@ export interface ServeInfo {
   sources: Record<'token' | 'aesKey' | 'model' | 'baseUrl' | 'apiKey', SettingSource | 'not set'>;
   /** The word users send to get a waiting answer (继续). */
   continueWord: string;
+  /** The dev console's URL with this run's secret, or why there is none. */
+  console: { url: string } | { url: null; reason: 'flag' | 'not-loopback' };
 }
 
 export interface ServeSession {
@@ -58,6 +60,8 @@ export interface StartServeOptions {
   logger: CliLogger;
   quiet: boolean;
   onMessage: (record: MessageRecord) => void;
+  /** Serve the dev console under /_console (default true; --no-console turns it off). */
+  console?: boolean;
   /** Aborts opening the tunnel (Ctrl-C while ngrok connects). */
   signal?: AbortSignal;
 }
@@ -68,6 +72,7 @@ export async function startServe({
   logger,
   quiet,
   onMessage,
+  console: withConsole = true,
   signal,
 }: StartServeOptions): Promise<ServeSession> {
   const base = toWechatGptConfig(loaded);
@@ -97,12 +102,28 @@ export async function startServe({
       cleanups.push(() => redis.close());
     }
 
+    // The console must be reachable on loopback: not when serve listens on one other address only.
+    const consoleHost = withConsole ? loopbackHost(cli.host) : undefined;
+    const devConsole = consoleHost ? (await import('../../console/index.js')).createDevConsole() : undefined;
+
     const { createWechatGpt } = await import('../../index.js');
     const gpt = createWechatGpt(
       { ...base, wechat, path: cli.path, logger: libraryLogger, ...(store ? { store } : {}) },
-      { onMessage },
+      devConsole
+        ? {
+            onMessage: (record) => {
+              onMessage(record);
+              devConsole.onMessage(record);
+            },
+            observer: devConsole.observer,
+            wrapLlm: devConsole.wrapLlm,
+          }
+        : { onMessage },
     );
     cleanups.push(() => gpt.close({ drainMs: 0 }));
+    if (devConsole) {
+      cleanups.push(async () => devConsole.close());
+    }
 
     // A promise of ours rejecting with nobody listening must not take the bot down (Node's default is to exit).
     const onUnhandled = (reason: unknown) => {
@@ -113,8 +134,15 @@ export async function startServe({
       process.off('unhandledRejection', onUnhandled);
     });
 
-    const server = createServer(gpt.listener);
+    const server = createServer(
+      devConsole
+        ? (req, res) => {
+            if (!devConsole.handle(req, res)) gpt.listener(req, res);
+          }
+        : gpt.listener,
+    );
     const port = await listen(server, { port: cli.port, host: cli.host });
+    if (devConsole && consoleHost) devConsole.attach({ gpt, port, host: consoleHost });
     cleanups.push(() => closeServer(server, 0));
     const url = localWebhookUrl(cli.host, port, cli.path);
 
@@ -154,6 +182,7 @@ export async function startServe({
         apiKey: gpt.config.llm.apiKey ? (sources['llm.apiKey'] ?? 'default') : 'not set',
       },
       continueWord: gpt.config.commands.continue[0] ?? '继续',
+      console: devConsole ? { url: devConsole.url() } : { url: null, reason: withConsole ? 'not-loopback' : 'flag' },
     };
 
     return {
@@ -161,6 +190,8 @@ export async function startServe({
       inFlight: () => gpt.bot.inFlight,
       async stop({ drainMs, signal: hurry }) {
         cleanups.length = 0;
+        // Open console pages hold their event streams: end them so that closing the server need not wait.
+        devConsole?.close();
         await opened?.close().catch(() => {});
         const drained = await Promise.race([
           Promise.all([closeServer(server, drainMs), gpt.close({ drainMs })]).then(() => gpt.bot.inFlight === 0),
@@ -226,6 +257,13 @@ function abortedOrAfter(signal: AbortSignal | undefined, ms: number): Promise<vo
     if (signal?.aborted) return done();
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** Where a browser on this machine reaches a server listening on `host`, or undefined when it cannot. */
+function loopbackHost(host: string): string | undefined {
+  if (['0.0.0.0', '', '::', '127.0.0.1', 'localhost'].includes(host)) return '127.0.0.1';
+  if (host === '::1') return '[::1]';
+  return undefined;
 }
 
 /** `sk-abcd…wxyz`, as src/logger.ts's maskSecret (not imported: that module loads pino). */
