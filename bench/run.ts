@@ -7,17 +7,20 @@
  *   npm run bench -- --real            the deadline table at WeChat's real timing (5 s timeout, latencies to 30 s)
  *   npm run bench -- --only throughput,memory
  *   npm run bench -- --log             wechat-gpt logs every message at info (to /dev/null) during the load runs
+ *   npm run bench -- --only throughput --targets listener,console   some servers only (and the baseline)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchConsoleOverhead } from './console-overhead.js';
 import { benchDeadline } from './deadline.js';
 import { benchMemory } from './memory.js';
+import type { Target } from './servers.js';
 import { benchStartup } from './startup.js';
 import { benchThroughput } from './throughput.js';
 
-const SECTIONS = ['throughput', 'deadline', 'memory', 'startup'] as const;
+const SECTIONS = ['throughput', 'console', 'deadline', 'memory', 'startup'] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -26,6 +29,7 @@ const { values } = parseArgs({
     real: { type: 'boolean', default: false },
     log: { type: 'boolean', default: false },
     only: { type: 'string' },
+    targets: { type: 'string' },
     duration: { type: 'string' },
     rounds: { type: 'string' },
     connections: { type: 'string', default: '50' },
@@ -61,6 +65,7 @@ if (only.includes('throughput')) {
     warmupSec: values.quick ? 0.5 : 1,
     connections,
     ...(values.log ? { logLevel: 'info' } : {}),
+    ...(values.targets ? { targets: values.targets.split(',').map((name) => name.trim()) as Target[] } : {}),
   });
   print(
     `\n## Webhook throughput (keyword reply, loopback)\n\nautocannon, ${connections} connections, ${durationSec} s runs ` +
@@ -68,6 +73,17 @@ if (only.includes('throughput')) {
       `every request a new user and MsgId, validly signed. The servers share one process (one core), the load ` +
       `generator has the other. "vs baseline" is req/s against the bare node:http handler of the same mode in this ` +
       `run. wechat-gpt ${values.log ? 'logs every message at info (to /dev/null)' : 'with logging off'}.\n\n${markdown}`,
+  );
+}
+
+if (only.includes('console')) {
+  const requests = values.quick ? 5000 : 20_000;
+  const { markdown } = await benchConsoleOverhead({ requests, rounds: Math.max(rounds, 3), connections });
+  print(
+    `\n## Dev console overhead (no browser open)\n\nCPU time of the servers' process per webhook request (keyword ` +
+      `reply, ${requests} requests per run after a 2,000-request warm-up, ${connections} connections, rounds alternating ` +
+      `the two servers, the median round shown). The console as \`serve\` wires it: its observer records every ` +
+      `attempt into the 1,000-message history, no page is open (no event stream).\n\n${markdown}`,
   );
 }
 

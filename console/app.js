@@ -213,8 +213,41 @@ function renderConversation(entries) {
   if (nearBottom || items.length < 12) list.scrollTop = list.scrollHeight;
 }
 
+function renderSideLog() {
+  const rows = [...state.rows.values()]
+    .filter((row) => row.openid === state.user)
+    .sort((a, b) => b.at - a.at)
+    .slice(0, 8);
+  $('side-log').replaceChildren(
+    ...rows.map((row) =>
+      h(
+        'li',
+        {},
+        h(
+          'button',
+          {
+            type: 'button',
+            class: `log-entry ${row.state}`,
+            onclick: () => {
+              show('timeline');
+              openDetail(row.id);
+            },
+          },
+          h('span', { class: 'log-preview' }, row.preview || row.type),
+          h(
+            'span',
+            { class: 'log-path' },
+            `${row.path} · ${seconds(row.latencyMs)}${row.source ? ` · ${row.source}` : ''}`,
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
 const loadConversation = soon(async () => {
   if (!state.user) return;
+  renderSideLog();
   $('phone-title').textContent = `公众号 · ${shortUser(state.user)}`;
   renderConversation(await api(`conversation?openid=${encodeURIComponent(state.user)}`));
 }, 30);
@@ -285,7 +318,7 @@ function renderRows() {
           h('span', { class: 'answer' }, row.replyPreview || (row.state === 'pending' ? '…' : '—')),
         ),
         h('span', { class: `waited${row.latencyMs > 5000 ? ' slow' : ''}` }, seconds(row.latencyMs)),
-        h('span', { class: 'path' }, row.path, row.attempts > 1 ? ` · ${row.attempts} requests` : ''),
+        h('span', { class: 'path', title: `${row.attempts} request${row.attempts === 1 ? '' : 's'}` }, row.path),
         h('span', { class: 'source' }, [row.source, row.origin ? row.origin.kind : null].filter(Boolean).join(' · ')),
       ),
     ),
@@ -347,7 +380,7 @@ function renderDetail(detail) {
           )
         : null,
       h('h3', {}, `Attempts (${detail.attempts.length})`),
-      ...detail.attempts.map((attempt) =>
+      ...detail.attempts.map((attempt, index) =>
         h(
           'section',
           { class: 'attempt', 'data-testid': 'detail-attempt', dataset: { attempt: attempt.n } },
@@ -363,7 +396,8 @@ function renderDetail(detail) {
           attempt.problems.length
             ? h('ul', { class: 'problems' }, ...attempt.problems.map((problem) => h('li', {}, problem)))
             : null,
-          xmlBlock('Inbound XML (decrypted)', attempt.inboundXml),
+          // Every attempt carries the same message: open it once.
+          xmlBlock('Inbound XML (decrypted)', attempt.inboundXml, index === 0),
           xmlBlock('Reply XML', attempt.replyXml),
           xmlBlock(attempt.encrypted ? 'Request body (encrypted envelope)' : 'Request body', attempt.body, false),
           attempt.encrypted ? xmlBlock('Response as written (encrypted)', attempt.responseBody, false) : null,

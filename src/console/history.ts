@@ -15,7 +15,8 @@ export interface History {
   /** The message an attempt is about to be answered for (created on its first attempt). */
   open(message: InboundMessage, receivedAt: number): ConsoleMessage;
   attempt(observed: ObservedAttempt): ConsoleMessage;
-  modelCall(id: string, call: ModelCall): ConsoleMessage | undefined;
+  /** Ties a model call to the message it was made for (by what it carries); returns that message. */
+  modelCall(call: ModelCall): ConsoleMessage | undefined;
   /** A bot record that is not an attempt: a pushed answer. Returns the message it belongs to. */
   pushed(record: MessageRecord): ConsoleMessage | undefined;
   verdict(id: string, verdict: ConsoleVerdict): ConsoleMessage | undefined;
@@ -123,10 +124,17 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
       linkLateAnswer(entry, attempt);
       return entry;
     },
-    modelCall(id, call) {
-      const entry = messages.get(id);
-      entry?.modelCalls.push(call);
-      return entry;
+    modelCall(call) {
+      let scanned = 0;
+      for (const entry of [...messages.values()].reverse()) {
+        if (++scanned > 200) break;
+        if (entry.modelCalls.some((made) => made.kind === call.kind)) continue;
+        if (entry.message && callFor(call, entry)) {
+          entry.modelCalls.push(call);
+          return entry;
+        }
+      }
+      return undefined;
     },
     pushed(record) {
       // Pushed answers name their user, not their message: the user's newest message still waiting for one.
@@ -163,6 +171,33 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
       return messages.size;
     },
   };
+}
+
+/**
+ * Whether a model call was made for this message: the question it carries (text, voice recognition or its
+ * transcription, the image), or the prompt of an image command; a transcription for a voice message.
+ */
+function callFor(call: ModelCall, entry: ConsoleMessage): boolean {
+  const message = entry.message;
+  if (!message) return false;
+  if (call.kind === 'transcribe') return message.type === 'voice';
+  const asked = call.messages?.filter((sent) => sent.role === 'user').at(-1)?.content;
+  if (call.kind === 'image') {
+    return message.type === 'text' && typeof asked === 'string' && message.content.includes(asked);
+  }
+  if (typeof asked === 'string') {
+    const question = asked.trim();
+    if (message.type === 'text') return message.content.trim() === question;
+    if (message.type === 'voice') {
+      const heard = message.recognition ?? entry.modelCalls.find((made) => made.kind === 'transcribe')?.answer;
+      return heard?.trim() === question;
+    }
+    return false;
+  }
+  return (
+    message.type === 'image' &&
+    (asked ?? []).some((part) => part.type === 'image_url' && part.imageUrl === message.picUrl)
+  );
 }
 
 /** The attempt that carried the answer: the last one that wrote something. */

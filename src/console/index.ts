@@ -12,7 +12,7 @@ import type { WebhookObserver } from '../server/observer.js';
 import { createConsoleGuard, newConsoleSecret } from './auth.js';
 import { createDriver, type DriveSettings } from './drive.js';
 import { createHistory, DEFAULT_HISTORY_SIZE, summarize } from './history.js';
-import { createLlmRecorder } from './llm-recorder.js';
+import { recordLlmCalls } from './llm-recorder.js';
 import { CONSOLE_PATH, createConsoleRoutes } from './routes.js';
 import { createEventStream } from './sse.js';
 
@@ -53,11 +53,10 @@ export function createDevConsole({
       return entry ? summarize(entry) : { id };
     });
   };
-  const recorder = createLlmRecorder({
-    onCall: (id, call) => {
-      if (history.modelCall(id, call)) changed(id);
-    },
-  });
+  const onCall = (call: Parameters<typeof history.modelCall>[0]) => {
+    const entry = history.modelCall(call);
+    if (entry) changed(entry.id);
+  };
 
   const settings = (): DriveSettings => {
     const { gpt, port, host } = running();
@@ -103,19 +102,15 @@ export function createDevConsole({
 
   return {
     observer: {
-      within(message, work) {
-        const id = jobKey(message);
-        if (!history.get(id)) {
-          history.open(message, Date.now());
-          changed(id);
-        }
-        return recorder.within(id, work);
+      received(message, receivedAt) {
+        if (history.get(jobKey(message))) return;
+        changed(history.open(message, receivedAt).id);
       },
       attempt(observed) {
         changed(history.attempt(observed).id);
       },
     },
-    wrapLlm: (llm) => recorder.wrap(llm),
+    wrapLlm: (llm) => recordLlmCalls(llm, { onCall }),
     onMessage(record) {
       if (record.messageType !== 'push') return;
       const entry = history.pushed(record);

@@ -34,8 +34,8 @@ export interface ObservedAttempt {
 }
 
 export interface WebhookObserver {
-  /** Runs the bot's work for one attempt, so that what it calls (the model) can be tied to the message. */
-  within<T>(message: InboundMessage, work: () => Promise<T>): Promise<T>;
+  /** Told when an attempt's message has been opened, before the bot answers it (a live "in flight" row). */
+  received(message: InboundMessage, receivedAt: number): void;
   /** Told once per attempt, after the response (or the drop). */
   attempt(record: ObservedAttempt): void;
 }

@@ -171,7 +171,7 @@ export function createWebhookHandler({
         return;
       }
       const receivedAt = now();
-      if (observer) seen = { receivedAt, method: 'POST', query: query.toString(), body: '' };
+      if (observer) seen = { receivedAt, method: 'POST', query: rawQuery(req), body: '' };
       const body = await bodyOf(req, config.limits.maxBodyBytes);
       if (seen) Object.assign(seen, { body, encrypted: query.get('encrypt_type') === 'aes' });
       const { xml, encrypted, nonce } = openPost(query, body);
@@ -182,13 +182,12 @@ export function createWebhookHandler({
         if (!res.writableFinished) controller.abort();
       };
       res.once('close', onClose);
-      const context = { signal: controller.signal, receivedAt };
-      let outcome: Awaited<ReturnType<Bot['respond']>>;
-      if (seen && observer) {
+      if (seen) {
         Object.assign(seen, { inboundXml: xml, message });
-        outcome = await observer.within(message, () => bot.respond(message, context));
-        seen.outcome = outcome;
-      } else outcome = await bot.respond(message, context);
+        observer?.received(message, receivedAt);
+      }
+      const outcome = await bot.respond(message, { signal: controller.signal, receivedAt });
+      if (seen) seen.outcome = outcome;
       res.off('close', onClose);
       if (!outcome.reply || res.destroyed) {
         if (seen) report(seen, res);
@@ -229,6 +228,12 @@ export function createWebhookHandler({
       }
     }
   };
+}
+
+function rawQuery(req: IncomingMessage): string {
+  const url = req.url ?? '';
+  const at = url.indexOf('?');
+  return at === -1 ? '' : url.slice(at + 1);
 }
 
 function errorCode(error: unknown): { code?: string } {

@@ -175,6 +175,8 @@ describe('the dev console in Chromium', () => {
   it('shows the store state and never a secret', async () => {
     await page.getByRole('tab', { name: 'State' }).click();
     await expect.poll(() => page.getByTestId('state-user').count()).toBeGreaterThan(0);
+    await page.getByTestId('state-user').first().locator('summary').click();
+    expect(await page.getByTestId('state-user').first().textContent()).toContain('想了七秒：慢慢来，比较快。');
     await shoot('console-state.png');
     for (const view of ['Chat', 'Timeline', 'State']) {
       await page.getByRole('tab', { name: view }).click();
@@ -182,6 +184,17 @@ describe('the dev console in Chromium', () => {
       expect(html).not.toContain(API_KEY);
       expect(html).not.toContain(AES_KEY);
     }
+  });
+
+  it('reads on a narrow window: nothing wider than the screen', async () => {
+    await page.setViewportSize({ width: 400, height: 860 });
+    for (const view of ['Chat', 'Timeline', 'State']) {
+      await page.getByRole('tab', { name: view }).click();
+      expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(400);
+    }
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await shoot('console-narrow.png');
+    await page.setViewportSize({ width: 1280, height: 860 });
   });
 
   it('a page of another site cannot read or drive the console', async () => {

@@ -1,0 +1,84 @@
+/**
+ * What the dev console costs the webhook when no browser is open: CPU time per request in the servers' process, for
+ * the plain listener and the listener with the console wired as `serve` wires it (its observer records every
+ * attempt into the 1,000-message history). CPU time, unlike req/s, is not blurred by other work on a shared machine.
+ * Rounds alternate the two servers; the median round is shown.
+ */
+import autocannon from 'autocannon';
+import { type BenchMode, createRequestPool } from './signed-requests.js';
+import { fixed, markdownTable } from './table.js';
+import { checkAnswer, requests, startServers } from './throughput.js';
+
+export interface ConsoleOverheadOptions {
+  /** Requests per measured run. */
+  requests: number;
+  rounds: number;
+  connections: number;
+}
+
+const SERVERS = [
+  { target: 'listener', label: 'wechat-gpt `gpt.listener` (node:http)' },
+  { target: 'console', label: 'the same + dev console, no browser open' },
+] as const;
+
+async function run(url: string, mode: BenchMode, amount: number, connections: number): Promise<void> {
+  const next = createRequestPool(requests(mode), amount);
+  await autocannon({
+    url,
+    connections,
+    amount,
+    timeout: 10,
+    method: 'POST',
+    headers: { 'content-type': 'text/xml' },
+    requests: [
+      {
+        setupRequest(request) {
+          const signed = next();
+          return { ...request, path: signed.path, body: signed.body };
+        },
+      },
+    ],
+  });
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? 0;
+
+export async function benchConsoleOverhead(options: ConsoleOverheadOptions): Promise<{ markdown: string }> {
+  const servers = await startServers(undefined);
+  const rows: Array<[string, string, string, string, string]> = [];
+  try {
+    for (const mode of ['plain', 'safe'] as const) {
+      const perRequest = new Map<string, number[]>(SERVERS.map(({ target }) => [target, []]));
+      for (let round = 0; round < options.rounds; round++) {
+        for (const { target } of SERVERS) {
+          await servers.reset();
+          const url = `http://127.0.0.1:${servers.ports[target]}`;
+          await checkAnswer(url, requests(mode)(), mode);
+          // Warm-up: the JIT, and the console's history filled to its bound (steady state: every message evicts one).
+          await run(url, mode, 2000, options.connections);
+          const before = await servers.cpuUs();
+          await run(url, mode, options.requests, options.connections);
+          const used = (await servers.cpuUs()) - before;
+          perRequest.get(target)?.push(used / options.requests);
+        }
+      }
+      const base = median(perRequest.get('listener') ?? []);
+      for (const { target, label } of SERVERS) {
+        const values = perRequest.get(target) ?? [];
+        const value = median(values);
+        rows.push([
+          mode,
+          label,
+          fixed(value, 1),
+          `${fixed(Math.min(...values), 1)}–${fixed(Math.max(...values), 1)}`,
+          target === 'listener' ? '—' : `${value >= base ? '+' : ''}${fixed(((value - base) / base) * 100, 1)} %`,
+        ]);
+      }
+    }
+  } finally {
+    await servers.close();
+  }
+  return {
+    markdown: markdownTable(['mode', 'server', 'CPU µs/request (median)', 'range over rounds', 'vs listener'], rows),
+  };
+}
