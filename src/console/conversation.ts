@@ -1,6 +1,6 @@
 /** One user's chat as the phone-like pane shows it: what they sent, each retry WeChat made, and what they saw. */
 import type { Reply } from '../wechat/types.js';
-import type { History } from './history.js';
+import { attemptsOf, type History } from './history.js';
 import type { ConsoleMessage, ConsoleVerdict, LateDelivery } from './types.js';
 
 export interface ChatEntry {
@@ -39,12 +39,13 @@ export function conversationOf(history: History, openid: string, limit = 200): C
   const entries: ChatEntry[] = [];
   for (const entry of history.list()) {
     if (entry.openid !== openid || entry.type === 'refused') continue;
-    const answered = entry.attempts.find((attempt) => attempt.status !== undefined && attempt.delivery !== 'dropped');
+    const attempts = attemptsOf(entry);
+    const answered = attempts.find((attempt) => attempt.status !== undefined && attempt.delivery !== 'dropped');
     entries.push({
       id: entry.id,
       at: entry.firstAt,
       sent: sentOf(entry),
-      retries: entry.attempts.filter((attempt) => attempt.delivery === 'dropped').map((attempt) => attempt.n),
+      retries: attempts.filter((attempt) => attempt.delivery === 'dropped').map((attempt) => attempt.n),
       pending: !answered && !(entry.verdict && !entry.verdict.ok),
       ...(answered?.reply ? { reply: answered.reply } : {}),
       ...(entry.late ? { late: entry.late } : {}),

@@ -1,7 +1,7 @@
 /** A message as the detail pane shows it: XML pretty-printed, and what WeChat's servers would object to. */
 import type { SimulatedMode } from '../simulator/index.js';
 import { judgeReply } from '../simulator/judge.js';
-import { summarize } from './history.js';
+import { attemptsOf, summarize } from './history.js';
 import { prettyXml } from './pretty-xml.js';
 import type { ConsoleAttempt, ConsoleMessage, MessageSummary } from './types.js';
 
@@ -53,7 +53,7 @@ function problemsOf(entry: ConsoleMessage, attempt: ConsoleAttempt, keys: JudgeK
 export function detailOf(entry: ConsoleMessage, keys: JudgeKeys): MessageDetail {
   return {
     summary: summarize(entry),
-    attempts: entry.attempts.map((attempt) => ({
+    attempts: attemptsOf(entry).map((attempt) => ({
       ...attempt,
       body: prettyXml(attempt.body),
       ...(attempt.inboundXml === undefined ? {} : { inboundXml: prettyXml(attempt.inboundXml) }),

@@ -58,25 +58,27 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
       preview: previewMessage(message, 60),
       message,
       firstAt: receivedAt,
-      attempts: [],
+      observed: [],
       modelCalls: [],
       ...(origin ? { origin } : {}),
     });
   }
 
   /** The continue word or a new question delivered a waiting answer: the user's last message left in the outbox. */
-  function linkLateAnswer(by: ConsoleMessage, attempt: ConsoleAttempt): void {
-    if (attempt.source !== 'continue' && attempt.source !== 'waiting') return;
-    if (!attempt.reply || attempt.reply.type === 'success') return;
+  function linkLateAnswer(by: ConsoleMessage, observed: ObservedAttempt): void {
+    const source = observed.outcome?.meta?.source;
+    if (source !== 'continue' && source !== 'waiting') return;
+    const reply = observed.outcome?.reply;
+    if (!reply || reply.type === 'success') return;
     for (const earlier of [...messages.values()].reverse()) {
       if (earlier === by || earlier.openid !== by.openid || earlier.late) continue;
-      if (!earlier.attempts.some((a) => a.delivery === 'outbox')) continue;
-      const at = attempt.receivedAt + attempt.latencyMs;
+      if (!earlier.observed.some((a) => a.outcome?.delivery === 'outbox')) continue;
+      const at = observed.receivedAt + observed.latencyMs;
       earlier.late = {
-        how: attempt.source,
+        how: source,
         at,
         latencyMs: at - earlier.firstAt,
-        replyPreview: previewReply(attempt.reply, 60),
+        replyPreview: previewReply(reply, 60),
         byId: by.id,
       };
       return;
@@ -94,34 +96,11 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
             type: 'refused',
             preview: '',
             firstAt: observed.receivedAt,
-            attempts: [],
+            observed: [],
             modelCalls: [],
           });
-      const { outcome } = observed;
-      const attempt: ConsoleAttempt = {
-        n: outcome?.attempt ?? entry.attempts.length + 1,
-        receivedAt: observed.receivedAt,
-        latencyMs: observed.latencyMs,
-        query: observed.query,
-        body: observed.body,
-        encrypted: observed.encrypted,
-        ...(observed.status === undefined ? {} : { status: observed.status }),
-        ...(outcome ? { delivery: outcome.delivery } : {}),
-        ...(typeof outcome?.meta?.source === 'string' ? { source: outcome.meta.source } : {}),
-        ...(outcome?.reply ? { reply: outcome.reply } : {}),
-        ...(observed.inboundXml === undefined ? {} : { inboundXml: observed.inboundXml }),
-        ...(observed.replyXml === undefined ? {} : { replyXml: observed.replyXml }),
-        ...(observed.responseBody === undefined ? {} : { responseBody: observed.responseBody }),
-        ...(observed.error
-          ? {
-              error: observed.error.code ? `${observed.error.code}: ${observed.error.message}` : observed.error.message,
-            }
-          : typeof outcome?.meta?.llmError === 'string'
-            ? { error: outcome.meta.llmError }
-            : {}),
-      };
-      entry.attempts.push(attempt);
-      linkLateAnswer(entry, attempt);
+      entry.observed.push(observed);
+      linkLateAnswer(entry, observed);
       return entry;
     },
     modelCall(call) {
@@ -140,7 +119,9 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
       // Pushed answers name their user, not their message: the user's newest message still waiting for one.
       for (const entry of [...messages.values()].reverse()) {
         if (entry.openid !== record.openid || entry.late) continue;
-        if (!entry.attempts.some((a) => a.delivery === 'outbox' || a.source === 'push-pending')) continue;
+        const waiting = (a: ObservedAttempt) =>
+          a.outcome?.delivery === 'outbox' || a.outcome?.meta?.source === 'push-pending';
+        if (!entry.observed.some(waiting)) continue;
         entry.late = {
           how: record.delivery === 'push' ? 'push' : 'push-failed',
           at: record.time,
@@ -200,20 +181,49 @@ function callFor(call: ModelCall, entry: ConsoleMessage): boolean {
   );
 }
 
+/** One attempt as the console shows it, made when read (recording keeps what the webhook reported, as it was). */
+function toAttempt(observed: ObservedAttempt, index: number): ConsoleAttempt {
+  const { outcome } = observed;
+  return {
+    n: outcome?.attempt ?? index + 1,
+    receivedAt: observed.receivedAt,
+    latencyMs: observed.latencyMs,
+    query: observed.query,
+    body: observed.body,
+    encrypted: observed.encrypted,
+    ...(observed.status === undefined ? {} : { status: observed.status }),
+    ...(outcome ? { delivery: outcome.delivery } : {}),
+    ...(typeof outcome?.meta?.source === 'string' ? { source: outcome.meta.source } : {}),
+    ...(outcome?.reply ? { reply: outcome.reply } : {}),
+    ...(observed.inboundXml === undefined ? {} : { inboundXml: observed.inboundXml }),
+    ...(observed.replyXml === undefined ? {} : { replyXml: observed.replyXml }),
+    ...(observed.responseBody === undefined ? {} : { responseBody: observed.responseBody }),
+    ...(observed.error
+      ? { error: observed.error.code ? `${observed.error.code}: ${observed.error.message}` : observed.error.message }
+      : typeof outcome?.meta?.llmError === 'string'
+        ? { error: outcome.meta.llmError }
+        : {}),
+  };
+}
+
+export function attemptsOf(entry: ConsoleMessage): ConsoleAttempt[] {
+  return entry.observed.map(toAttempt);
+}
+
 /** The attempt that carried the answer: the last one that wrote something. */
-function answering(entry: ConsoleMessage): ConsoleAttempt | undefined {
-  for (let i = entry.attempts.length - 1; i >= 0; i--) {
-    const attempt = entry.attempts[i];
+function answering(attempts: ConsoleAttempt[]): ConsoleAttempt | undefined {
+  for (let i = attempts.length - 1; i >= 0; i--) {
+    const attempt = attempts[i];
     if (attempt && attempt.status !== undefined && attempt.delivery !== 'dropped') return attempt;
   }
   return undefined;
 }
 
-function describePath(entry: ConsoleMessage, answer: ConsoleAttempt | undefined): string {
-  const last = entry.attempts.at(-1);
+function describePath(entry: ConsoleMessage, attempts: ConsoleAttempt[], answer: ConsoleAttempt | undefined): string {
+  const last = attempts.at(-1);
   if (!last) return 'in flight';
   if (last.error && last.status !== undefined && last.status >= 400) return `refused ${last.status}`;
-  if (!answer) return last.delivery === 'dropped' ? `dropped (${entry.attempts.length} attempts)` : 'in flight';
+  if (!answer) return last.delivery === 'dropped' ? `dropped (${attempts.length} attempts)` : 'in flight';
   if (answer.delivery === 'outbox' || answer.source === 'push-pending') {
     const start = answer.source === 'push-pending' ? 'success' : 'outbox';
     if (!entry.late) return start;
@@ -225,8 +235,9 @@ function describePath(entry: ConsoleMessage, answer: ConsoleAttempt | undefined)
 }
 
 export function summarize(entry: ConsoleMessage): MessageSummary {
-  const answer = answering(entry);
-  const last = entry.attempts.at(-1);
+  const attempts = attemptsOf(entry);
+  const answer = answering(attempts);
+  const last = attempts.at(-1);
   const waiting = answer?.delivery === 'outbox' || answer?.source === 'push-pending';
   const state: MessageSummary['state'] = !last
     ? 'pending'
@@ -236,12 +247,12 @@ export function summarize(entry: ConsoleMessage): MessageSummary {
         ? waiting && !entry.late
           ? 'waiting'
           : 'answered'
-        : last.delivery === 'dropped' && entry.attempts.length >= 3
+        : last.delivery === 'dropped' && attempts.length >= 3
           ? 'dropped'
           : 'pending';
   const delivered = entry.late && waiting ? entry.late : undefined;
   const replyPreview = delivered ? delivered.replyPreview : answer?.reply ? previewReply(answer.reply, 60) : '';
-  const error = entry.attempts.find((attempt) => attempt.error)?.error;
+  const error = attempts.find((attempt) => attempt.error)?.error;
   return {
     id: entry.id,
     ...(entry.msgId ? { msgId: entry.msgId } : {}),
@@ -249,11 +260,11 @@ export function summarize(entry: ConsoleMessage): MessageSummary {
     type: entry.type,
     preview: entry.preview,
     at: entry.firstAt,
-    attempts: entry.attempts.length,
+    attempts: attempts.length,
     state,
     ...(answer?.reply ? { replyType: answer.reply.type } : {}),
     replyPreview,
-    path: describePath(entry, answer),
+    path: describePath(entry, attempts, answer),
     ...(answer?.source ? { source: answer.source } : {}),
     ...(delivered
       ? { latencyMs: delivered.latencyMs }

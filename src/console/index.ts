@@ -4,7 +4,6 @@
  * the bot's message records, a recording wrapper around the model client), never inside the engine.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { jobKey } from '../bot/job-key.js';
 import type { MessageRecord } from '../bot/types.js';
 import type { WechatGpt } from '../index.js';
 import type { LlmClient } from '../llm/types.js';
@@ -103,7 +102,6 @@ export function createDevConsole({
   return {
     observer: {
       received(message, receivedAt) {
-        if (history.get(jobKey(message))) return;
         changed(history.open(message, receivedAt).id);
       },
       attempt(observed) {

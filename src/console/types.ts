@@ -1,6 +1,7 @@
 /** The dev console's records: one per message (not per HTTP request), with its attempts, model calls and pushes. */
 import type { Delivery } from '../bot/types.js';
 import type { LlmMessage } from '../llm/types.js';
+import type { ObservedAttempt } from '../server/observer.js';
 import type { InboundMessage, Reply } from '../wechat/types.js';
 
 /** One HTTP attempt of a message, as the webhook saw it. */
@@ -65,7 +66,8 @@ export interface ConsoleMessage {
   preview: string;
   message?: InboundMessage;
   firstAt: number;
-  attempts: ConsoleAttempt[];
+  /** The attempts as the webhook reported them; kept as they came (read with attemptsOf), so recording costs little. */
+  observed: ObservedAttempt[];
   modelCalls: ModelCall[];
   late?: LateDelivery;
   verdict?: ConsoleVerdict;
