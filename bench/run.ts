@@ -82,8 +82,9 @@ if (only.includes('console')) {
   print(
     `\n## Dev console overhead (no browser open)\n\nCPU time of the servers' process per webhook request (keyword ` +
       `reply, ${requests} requests per run after a 2,000-request warm-up, ${connections} connections, rounds alternating ` +
-      `the two servers, the median round shown). The console as \`serve\` wires it: its observer records every ` +
-      `attempt into the 1,000-message history, no page is open (no event stream).\n\n${markdown}\n\n` +
+      `the two servers in ABBA order, the median round shown). Both servers run as \`serve\` runs them (the bot hands each ` +
+      `message's record to an onMessage); the second also has the console as \`serve\` wires it: its observer records ` +
+      `every attempt into the 1,000-message history, no page is open (no event stream).\n\n${markdown}\n\n` +
       `The console's own work per attempt, measured in-process (the observer recording a message and its attempt ` +
       `into a full 1,000-message history): ${observerUs.toFixed(2)} µs.`,
   );

@@ -16,7 +16,7 @@ import { silentLogger } from '../src/logger.js';
 import { createBareWebhook } from './bare-webhook.js';
 import { BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER } from './constants.js';
 
-export type Target = 'bare' | 'listener' | 'job' | 'express' | 'full' | 'console';
+export type Target = 'bare' | 'listener' | 'job' | 'express' | 'full' | 'served' | 'console';
 
 export type ServerPorts = Record<Target, number> & { pid: number };
 
@@ -31,7 +31,10 @@ async function main(): Promise<void> {
   const level = process.env.BENCH_LOG;
   const logger = level ? createLogger({ level, destination: openSync('/dev/null', 'w') }) : silentLogger;
   let devConsole: DevConsole | undefined;
-  const create = (full: boolean, viaHandler = false, withConsole?: DevConsole): WechatGpt => {
+  // serve always hands the bot an onMessage (its line per message; a no-op with --quiet), so the bot builds a record
+  // per message there: 'served' and 'console' both run that way, so that they differ by the console only.
+  const serveLine = () => {};
+  const create = (full: boolean, viaHandler = false, withConsole?: DevConsole, served = false): WechatGpt => {
     const store = createMemoryStore({ maxKeys: MAX_KEYS });
     if (full) for (let i = 0; i < MAX_KEYS; i++) void store.setValue(`fill:${i}`, 'x', 3600_000);
     const gpt = createWechatGpt(
@@ -42,8 +45,17 @@ async function main(): Promise<void> {
         logger,
       },
       withConsole
-        ? { observer: withConsole.observer, wrapLlm: withConsole.wrapLlm, onMessage: withConsole.onMessage }
-        : {},
+        ? {
+            observer: withConsole.observer,
+            wrapLlm: withConsole.wrapLlm,
+            onMessage: (record) => {
+              serveLine();
+              withConsole.onMessage(record);
+            },
+          }
+        : served
+          ? { onMessage: serveLine }
+          : {},
     );
     // The same answer from a custom handler: handlers may do anything, so it takes the full path (claim, job, waiter)
     // that a message for the model takes, minus the model.
@@ -59,7 +71,8 @@ async function main(): Promise<void> {
       job: create(false, true),
       express: create(false),
       full: create(true),
-      console: create(false, false, devConsole),
+      served: create(false, false, undefined, true),
+      console: create(false, false, devConsole, true),
     };
   };
   let current = fresh();
@@ -71,6 +84,7 @@ async function main(): Promise<void> {
     job: (req, res) => current.job.listener(req, res),
     express: (req, res) => current.express.app(req, res),
     full: (req, res) => current.full.listener(req, res),
+    served: (req, res) => current.served.listener(req, res),
     // As serve does: the console sees the request first and passes on everything outside /_console.
     console: (req, res) => {
       if (!devConsole?.handle(req, res)) current.console.listener(req, res);

@@ -43,7 +43,8 @@ const TARGETS: { target: Target; label: string }[] = [
   { target: 'job', label: 'wechat-gpt `gpt.listener`, full path (answer from a handler)' },
   { target: 'express', label: 'wechat-gpt `gpt.app` (express)' },
   { target: 'full', label: 'wechat-gpt `gpt.listener`, store at its 200,000-key bound' },
-  { target: 'console', label: 'wechat-gpt `gpt.listener` + dev console (as serve runs it, no browser open)' },
+  { target: 'served', label: 'wechat-gpt `gpt.listener` with an onMessage (as serve runs it)' },
+  { target: 'console', label: 'the same + dev console (no browser open)' },
 ];
 
 /** Enough signed requests made ahead for any rate this machine can reach; more are made on the fly. */

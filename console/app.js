@@ -233,7 +233,7 @@ function renderSideLog() {
               openDetail(row.id);
             },
           },
-          h('span', { class: 'log-preview' }, row.preview || row.type),
+          h('span', { class: 'log-preview' }, row.preview || row.type.replace(/^event:/, '')),
           h(
             'span',
             { class: 'log-path' },

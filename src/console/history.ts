@@ -223,7 +223,10 @@ function describePath(entry: ConsoleMessage, attempts: ConsoleAttempt[], answer:
   const last = attempts.at(-1);
   if (!last) return 'in flight';
   if (last.error && last.status !== undefined && last.status >= 400) return `refused ${last.status}`;
-  if (!answer) return last.delivery === 'dropped' ? `dropped (${attempts.length} attempts)` : 'in flight';
+  if (!answer) {
+    if (last.delivery !== 'dropped') return 'in flight';
+    return attempts.length >= 3 ? `dropped (${attempts.length} attempts)` : `attempt ${last.n} dropped, WeChat retries`;
+  }
   if (answer.delivery === 'outbox' || answer.source === 'push-pending') {
     const start = answer.source === 'push-pending' ? 'success' : 'outbox';
     if (!entry.late) return start;
