@@ -1,8 +1,8 @@
 // The dev console page: chat through the simulator, the timeline of messages, their detail, and the store's state.
 // Plain DOM and fetch; live updates over Server-Sent Events. Every text from the server goes in with textContent.
-
-const API = '/_console/api';
-const ERROR_PAGE = '该公众号暂时无法提供服务，请稍后再试';
+import { renderConversation } from './chat.js';
+import { renderDetail } from './detail.js';
+import { $, API, api, clock, h, seconds, shortUser, soon } from './dom.js';
 
 const state = {
   info: undefined,
@@ -12,51 +12,6 @@ const state = {
   rows: new Map(),
   selected: undefined,
 };
-
-const $ = (id) => document.getElementById(id);
-
-/** h('li', { class: 'x', dataset: { from: 'bot' } }, 'text', child…) */
-function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === undefined || value === false) continue;
-    if (name === 'dataset') Object.assign(element.dataset, value);
-    else if (name.startsWith('on')) element.addEventListener(name.slice(2), value);
-    else element.setAttribute(name, value === true ? '' : String(value));
-  }
-  for (const child of children.flat()) {
-    if (child === undefined || child === null || child === false) continue;
-    element.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return element;
-}
-
-/** Children for replaceChildren: nested lists flattened, null/undefined/false dropped. */
-const nodes = (...items) => items.flat(2).filter((item) => item !== undefined && item !== null && item !== false);
-
-async function api(path, body) {
-  const response = await fetch(`${API}/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error || `HTTP ${response.status}`);
-  return data;
-}
-
-const clock = (ms) => new Date(ms).toLocaleTimeString('en-GB', { hour12: false });
-const seconds = (ms) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`);
-const shortUser = (openid) => (openid.length <= 12 ? openid : `${openid.slice(0, 6)}…${openid.slice(-4)}`);
-
-/** A debounced call, so a burst of events renders once. */
-function soon(fn, ms = 80) {
-  let timer;
-  return () => {
-    clearTimeout(timer);
-    timer = setTimeout(fn, ms);
-  };
-}
 
 // ——— Views ———
 
@@ -138,81 +93,6 @@ async function send(body) {
   }
 }
 
-function bubble(from, ...content) {
-  return h(
-    'li',
-    { class: `bubble ${from}`, 'data-testid': 'chat-message', dataset: { from } },
-    h('span', { class: 'avatar', 'aria-hidden': 'true' }, from === 'user' ? '我' : '公'),
-    h('div', { class: 'body' }, ...content),
-  );
-}
-
-function replyContent(reply) {
-  switch (reply.type) {
-    case 'text':
-      return [h('p', { class: 'text' }, reply.content)];
-    case 'news':
-      return reply.articles.map((article) =>
-        h(
-          'a',
-          { class: 'news', href: article.url || undefined, target: '_blank', rel: 'noreferrer noopener' },
-          article.picUrl ? h('img', { src: article.picUrl, alt: '' }) : null,
-          h('strong', {}, article.title),
-          article.description ? h('span', {}, article.description) : null,
-        ),
-      );
-    case 'image':
-      return [h('p', { class: 'text media' }, `[图片] ${reply.mediaId}`)];
-    case 'voice':
-      return [h('p', { class: 'text media' }, `[语音] ${reply.mediaId}`)];
-    case 'video':
-      return [h('p', { class: 'text media' }, `[视频] ${reply.title || reply.mediaId}`)];
-    case 'music':
-      return [h('p', { class: 'text media' }, `[音乐] ${reply.title || ''}`)];
-    default:
-      return [h('p', { class: 'text media' }, `[${reply.type}]`)];
-  }
-}
-
-function renderConversation(entries) {
-  const list = $('bubbles');
-  const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
-  const items = [];
-  const timeout = state.info ? state.info.timeoutMs / 1000 : 5;
-  for (const entry of entries) {
-    items.push(h('li', { class: 'time' }, clock(entry.at), entry.origin?.kind === 'replay' ? ' · replayed' : ''));
-    const sent =
-      entry.sent.kind === 'image'
-        ? [h('img', { src: entry.sent.text, alt: 'image sent' }), h('p', { class: 'caption' }, entry.sent.text)]
-        : entry.sent.kind === 'event'
-          ? [h('p', { class: 'text event' }, entry.sent.text)]
-          : [h('p', { class: 'text' }, entry.sent.text)];
-    items.push(bubble('user', ...sent));
-    for (const n of entry.retries) {
-      items.push(
-        h(
-          'li',
-          { class: 'notice retry', 'data-testid': 'retry-marker' },
-          `No answer within ${timeout} s: WeChat retries… (attempt ${n + 1})`,
-        ),
-      );
-    }
-    if (entry.pending) items.push(h('li', { class: 'notice typing' }, '对方正在输入…'));
-    if (entry.verdict && !entry.verdict.ok) {
-      items.push(h('li', { class: 'notice error', title: entry.verdict.problems.join('\n') }, ERROR_PAGE));
-    } else if (entry.reply && entry.reply.type !== 'success') {
-      items.push(bubble('bot', ...replyContent(entry.reply)));
-    } else if (entry.reply) {
-      items.push(h('li', { class: 'notice' }, 'success: nothing shown'));
-    }
-    if (entry.late && (entry.late.how === 'push' || entry.late.how === 'push-failed')) {
-      items.push(bubble('bot', h('p', { class: 'text' }, entry.late.replyPreview)));
-    }
-  }
-  list.replaceChildren(...items);
-  if (nearBottom || items.length < 12) list.scrollTop = list.scrollHeight;
-}
-
 function renderSideLog() {
   const rows = [...state.rows.values()]
     .filter((row) => row.openid === state.user)
@@ -249,7 +129,8 @@ const loadConversation = soon(async () => {
   if (!state.user) return;
   renderSideLog();
   $('phone-title').textContent = `公众号 · ${shortUser(state.user)}`;
-  renderConversation(await api(`conversation?openid=${encodeURIComponent(state.user)}`));
+  const entries = await api(`conversation?openid=${encodeURIComponent(state.user)}`);
+  renderConversation($('bubbles'), entries, state.info ? state.info.timeoutMs / 1000 : 5);
 }, 30);
 
 function setUpChat() {
@@ -325,132 +206,19 @@ function renderRows() {
   );
 }
 
-function xmlBlock(title, text, open = true) {
-  if (text === undefined) return null;
-  return h('details', { class: 'xml', open }, h('summary', {}, title), h('pre', {}, text));
-}
-
-function renderDetail(detail) {
-  const { summary } = detail;
-  const article = $('detail');
-  const replay = (sameMsgId) => async () => {
-    const { id } = await api('replay', { id: summary.id, sameMsgId });
-    state.selected = id;
-  };
-  article.replaceChildren(
-    ...nodes(
-      h(
-        'header',
-        {},
-        h('h2', {}, `${summary.type} · ${summary.preview || summary.id}`),
-        h('button', { type: 'button', class: 'close', 'aria-label': 'Close the detail', onclick: closeDetail }, '×'),
-      ),
-      h(
-        'dl',
-        { class: 'facts' },
-        h('dt', {}, 'User'),
-        h('dd', {}, summary.openid),
-        h('dt', {}, summary.msgId ? 'MsgId' : 'Key'),
-        h('dd', {}, summary.msgId || summary.id),
-        h('dt', {}, 'Delivery'),
-        h('dd', {}, summary.path),
-        h('dt', {}, 'Waited'),
-        h('dd', {}, seconds(summary.latencyMs)),
-        summary.source ? [h('dt', {}, 'Source'), h('dd', {}, summary.source)] : null,
-        summary.origin?.kind === 'replay' ? [h('dt', {}, 'Replay of'), h('dd', {}, summary.origin.of)] : null,
-      ),
-      h(
-        'div',
-        { class: 'replay' },
-        h('button', { type: 'button', 'data-testid': 'replay', onclick: replay(false) }, 'Replay (new MsgId)'),
-        h(
-          'button',
-          { type: 'button', 'data-testid': 'replay-same', onclick: replay(true) },
-          'Replay (same MsgId: dedupe)',
-        ),
-      ),
-      detail.verdict?.problems.length
-        ? h('ul', { class: 'problems' }, ...detail.verdict.problems.map((problem) => h('li', {}, problem)))
-        : null,
-      detail.late
-        ? h(
-            'p',
-            { class: 'late' },
-            `Delivered later by ${detail.late.how} after ${seconds(detail.late.latencyMs)}: ${detail.late.replyPreview}`,
-          )
-        : null,
-      h('h3', {}, `Attempts (${detail.attempts.length})`),
-      ...detail.attempts.map((attempt, index) =>
-        h(
-          'section',
-          { class: 'attempt', 'data-testid': 'detail-attempt', dataset: { attempt: attempt.n } },
-          h(
-            'h4',
-            {},
-            `Attempt ${attempt.n} · ${clock(attempt.receivedAt)} · ${seconds(attempt.latencyMs)} · `,
-            attempt.status === undefined ? 'no response (WeChat hung up)' : `HTTP ${attempt.status}`,
-            attempt.delivery ? ` · ${attempt.delivery}` : '',
-            attempt.source ? ` · ${attempt.source}` : '',
-          ),
-          attempt.error ? h('p', { class: 'error' }, attempt.error) : null,
-          attempt.problems.length
-            ? h('ul', { class: 'problems' }, ...attempt.problems.map((problem) => h('li', {}, problem)))
-            : null,
-          // Every attempt carries the same message: open it once.
-          xmlBlock('Inbound XML (decrypted)', attempt.inboundXml, index === 0),
-          xmlBlock('Reply XML', attempt.replyXml),
-          xmlBlock(attempt.encrypted ? 'Request body (encrypted envelope)' : 'Request body', attempt.body, false),
-          attempt.encrypted ? xmlBlock('Response as written (encrypted)', attempt.responseBody, false) : null,
-          h(
-            'details',
-            { class: 'xml' },
-            h('summary', {}, 'Query string'),
-            h('pre', {}, attempt.query.split('&').join('\n')),
-          ),
-        ),
-      ),
-      detail.modelCalls.length ? h('h3', {}, `Model calls (${detail.modelCalls.length})`) : null,
-      ...detail.modelCalls.map((call) =>
-        h(
-          'section',
-          { class: 'model-call', 'data-testid': 'model-call' },
-          h(
-            'h4',
-            {},
-            `${call.kind} · ${call.model} · ${seconds(call.latencyMs)}`,
-            call.usage ? ` · ${call.usage.promptTokens} + ${call.usage.completionTokens} tokens` : '',
-            call.finishReason ? ` · ${call.finishReason}` : '',
-          ),
-          call.error ? h('p', { class: 'error' }, call.error) : null,
-          h(
-            'ol',
-            { class: 'llm-messages' },
-            ...(call.messages || []).map((message) =>
-              h(
-                'li',
-                {},
-                h('b', {}, message.role),
-                ' ',
-                typeof message.content === 'string'
-                  ? message.content
-                  : message.content
-                      .map((part) => (part.type === 'text' ? part.text : `[image ${part.imageUrl}]`))
-                      .join(' '),
-              ),
-            ),
-            call.answer ? h('li', { class: 'answer' }, h('b', {}, 'answer'), ' ', call.answer) : null,
-          ),
-        ),
-      ),
-    ),
-  );
-  article.hidden = false;
+function showDetail(detail) {
+  renderDetail($('detail'), detail, {
+    onReplay: (id) => {
+      state.selected = id;
+    },
+    onClose: closeDetail,
+  });
 }
 
 async function openDetail(id) {
   state.selected = id;
   renderRows();
-  renderDetail(await api(`messages/${encodeURIComponent(id)}`));
+  showDetail(await api(`messages/${encodeURIComponent(id)}`));
 }
 
 function closeDetail() {
@@ -462,7 +230,7 @@ function closeDetail() {
 const refreshDetail = soon(async () => {
   if (state.selected && state.view === 'timeline') {
     try {
-      renderDetail(await api(`messages/${encodeURIComponent(state.selected)}`));
+      showDetail(await api(`messages/${encodeURIComponent(state.selected)}`));
     } catch {
       // Replayed messages appear once their first attempt arrives.
     }
