@@ -7,21 +7,34 @@
  *   npm run bench -- --real            the deadline table at WeChat's real timing (5 s timeout, latencies to 30 s)
  *   npm run bench -- --only throughput,memory
  *   npm run bench -- --log             wechat-gpt logs every message at info (to /dev/null) during the load runs
+ *   npm run bench -- --only throughput --targets listener,console   some servers only (and the baseline)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchConsoleOverhead } from './console-overhead.js';
 import { benchDeadline } from './deadline.js';
 import { benchFaults } from './faults.js';
 import { benchLoadMemory } from './load-memory.js';
 import { benchMemory } from './memory.js';
 import { profileServe } from './profile-serve.js';
 import { benchServeThroughput } from './serve-throughput.js';
+import type { Target } from './servers.js';
 import { benchStartup } from './startup.js';
 import { benchThroughput } from './throughput.js';
 
-const SECTIONS = ['serve', 'throughput', 'deadline', 'faults', 'memory', 'load-memory', 'profile', 'startup'] as const;
+const SECTIONS = [
+  'serve',
+  'throughput',
+  'console',
+  'deadline',
+  'faults',
+  'memory',
+  'load-memory',
+  'profile',
+  'startup',
+] as const;
 type Section = (typeof SECTIONS)[number];
 
 const { values } = parseArgs({
@@ -30,6 +43,7 @@ const { values } = parseArgs({
     real: { type: 'boolean', default: false },
     log: { type: 'boolean', default: false },
     only: { type: 'string' },
+    targets: { type: 'string' },
     duration: { type: 'string' },
     rounds: { type: 'string' },
     connections: { type: 'string', default: '50' },
@@ -82,6 +96,7 @@ if (only.includes('throughput')) {
     warmupSec: values.quick ? 0.5 : 1,
     connections,
     ...(values.log ? { logLevel: 'info' } : {}),
+    ...(values.targets ? { targets: values.targets.split(',').map((name) => name.trim()) as Target[] } : {}),
   });
   print(
     `\n## Webhook throughput (keyword reply, loopback)\n\nautocannon, ${connections} connections, ${durationSec} s runs ` +
@@ -89,6 +104,20 @@ if (only.includes('throughput')) {
       `every request a new user and MsgId, validly signed. The servers share one process (one core), the load ` +
       `generator has the other. "vs baseline" is req/s against the bare node:http handler of the same mode in this ` +
       `run. wechat-gpt ${values.log ? 'logs every message at info (to /dev/null)' : 'with logging off'}.\n\n${markdown}`,
+  );
+}
+
+if (only.includes('console')) {
+  const requests = values.quick ? 5000 : 20_000;
+  const { markdown, observerUs } = await benchConsoleOverhead({ requests, rounds: Math.max(rounds, 3), connections });
+  print(
+    `\n## Dev console overhead (no browser open)\n\nCPU time of the servers' process per webhook request (keyword ` +
+      `reply, ${requests} requests per run after a 2,000-request warm-up, ${connections} connections, rounds alternating ` +
+      `the two servers in ABBA order, the median round shown). Both servers run as \`serve\` runs them (the bot hands each ` +
+      `message's record to an onMessage); the second also has the console as \`serve\` wires it: its observer records ` +
+      `every attempt into the 1,000-message history, no page is open (no event stream).\n\n${markdown}\n\n` +
+      `The console's own work per attempt, measured in-process (the observer recording a message and its attempt ` +
+      `into a full 1,000-message history): ${observerUs.toFixed(2)} µs.`,
   );
 }
 

@@ -1,22 +1,24 @@
 /**
  * The servers under load, in a process of their own (the load generator gets the other core), each on a port of
- * 127.0.0.1: the bare baseline; wechat-gpt's node:http listener and its express app, on fresh stores; and the listener
- * on a store already at its key bound (the steady state of a busy server, where every write evicts). Prints the ports
+ * 127.0.0.1: the bare baseline; wechat-gpt's node:http listener and its express app, on fresh stores; the listener
+ * on a store already at its key bound (the steady state of a busy server, where every write evicts); and the listener
+ * with the dev console wired as `serve` wires it, no browser open (its observer records every attempt). Prints the ports
  * as one JSON line; each `reset` line on stdin replaces the wechat-gpt instances with new ones and answers
- * `{"reset":true}`; runs until stdin closes. `BENCH_LOG=info` logs every message (to /dev/null).
+ * `{"reset":true}`; each `cpu` line answers the process's CPU time so far; runs until stdin closes. `BENCH_LOG=info` logs every message (to /dev/null).
  */
 import { openSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { defaultTexts } from '../src/config.js';
+import { createDevConsole, type DevConsole } from '../src/console/index.js';
 import { createLogger, createMemoryStore, createWechatGpt, type WechatGpt } from '../src/index.js';
 import { silentLogger } from '../src/logger.js';
 import { createBareWebhook } from './bare-webhook.js';
 import { BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER, MODEL_ANSWER } from './constants.js';
 import { startInstantModel } from './instant-model.js';
 
-export type Target = 'bare' | 'listener' | 'job' | 'express' | 'full';
+export type Target = 'bare' | 'listener' | 'job' | 'express' | 'full' | 'served' | 'console';
 
 /** The servers' ports, their process, and the instant model (for `serve` runs of the model path). */
 export type ServerPorts = Record<Target, number> & { pid: number; modelUrl: string };
@@ -31,15 +33,33 @@ function listen(server: Server): Promise<number> {
 async function main(): Promise<void> {
   const level = process.env.BENCH_LOG;
   const logger = level ? createLogger({ level, destination: openSync('/dev/null', 'w') }) : silentLogger;
-  const create = (full: boolean, viaHandler = false): WechatGpt => {
+  let devConsole: DevConsole | undefined;
+  // serve always hands the bot an onMessage (its line per message; a no-op with --quiet), so the bot builds a record
+  // per message there: 'served' and 'console' both run that way, so that they differ by the console only.
+  const serveLine = () => {};
+  const create = (full: boolean, viaHandler = false, withConsole?: DevConsole, served = false): WechatGpt => {
     const store = createMemoryStore({ maxKeys: MAX_KEYS });
     if (full) for (let i = 0; i < MAX_KEYS; i++) void store.setValue(`fill:${i}`, 'x', 3600_000);
-    const gpt = createWechatGpt({
-      wechat: { ...BENCH_WECHAT },
-      keywords: [{ match: 'exact', pattern: KEYWORD, reply: { type: 'text', content: KEYWORD_ANSWER } }],
-      store,
-      logger,
-    });
+    const gpt = createWechatGpt(
+      {
+        wechat: { ...BENCH_WECHAT },
+        keywords: [{ match: 'exact', pattern: KEYWORD, reply: { type: 'text', content: KEYWORD_ANSWER } }],
+        store,
+        logger,
+      },
+      withConsole
+        ? {
+            observer: withConsole.observer,
+            wrapLlm: withConsole.wrapLlm,
+            onMessage: (record) => {
+              serveLine();
+              withConsole.onMessage(record);
+            },
+          }
+        : served
+          ? { onMessage: serveLine }
+          : {},
+    );
     // The same answer from a custom handler: handlers may do anything, so it takes the full path (claim, job, waiter)
     // that a message for the model takes, minus the model.
     if (viaHandler) {
@@ -47,12 +67,17 @@ async function main(): Promise<void> {
     }
     return gpt;
   };
-  const fresh = () => ({
-    listener: create(false),
-    job: create(false, true),
-    express: create(false),
-    full: create(true),
-  });
+  const fresh = () => {
+    devConsole = createDevConsole();
+    return {
+      listener: create(false),
+      job: create(false, true),
+      express: create(false),
+      full: create(true),
+      served: create(false, false, undefined, true),
+      console: create(false, false, devConsole, true),
+    };
+  };
   let current = fresh();
 
   const bare = createBareWebhook({
@@ -69,12 +94,19 @@ async function main(): Promise<void> {
     job: (req, res) => current.job.listener(req, res),
     express: (req, res) => current.express.app(req, res),
     full: (req, res) => current.full.listener(req, res),
+    served: (req, res) => current.served.listener(req, res),
+    // As serve does: the console sees the request first and passes on everything outside /_console.
+    console: (req, res) => {
+      if (!devConsole?.handle(req, res)) current.console.listener(req, res);
+    },
   };
   const targets = Object.keys(handlers) as Target[];
   const servers = targets.map((target) => createServer(handlers[target]));
   const ports = Object.fromEntries(
     await Promise.all(targets.map(async (target, i) => [target, await listen(servers[i]!)] as const)),
   ) as Record<Target, number>;
+  const attach = () => devConsole?.attach({ gpt: current.console, port: ports.console, host: '127.0.0.1' });
+  attach();
   process.stdout.write(`${JSON.stringify({ ...ports, pid: process.pid, modelUrl: model.url })}\n`);
 
   const closeAll = async () => {
@@ -87,9 +119,16 @@ async function main(): Promise<void> {
   };
   const lines = createInterface({ input: process.stdin });
   lines.on('line', async (line) => {
+    // The CPU time this process has used so far (µs): per-request cost that a loaded machine does not blur.
+    if (line.trim() === 'cpu') {
+      const { user, system } = process.cpuUsage();
+      process.stdout.write(`${JSON.stringify({ cpuUs: user + system })}\n`);
+      return;
+    }
     if (line.trim() !== 'reset') return;
     await closeAll();
     current = fresh();
+    attach();
     process.stdout.write(`${JSON.stringify({ reset: true })}\n`);
   });
   lines.on('close', async () => {

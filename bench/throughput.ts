@@ -22,6 +22,8 @@ export interface ThroughputOptions {
   connections: number;
   /** Log level of wechat-gpt's logger (to /dev/null); undefined for none. */
   logLevel?: string;
+  /** Only these servers (and the baseline); default all. */
+  targets?: Target[];
 }
 
 export interface ThroughputRow {
@@ -41,6 +43,8 @@ const TARGETS: { target: Target; label: string }[] = [
   { target: 'job', label: 'wechat-gpt `gpt.listener`, full path (answer from a handler)' },
   { target: 'express', label: 'wechat-gpt `gpt.app` (express)' },
   { target: 'full', label: 'wechat-gpt `gpt.listener`, store at its 200,000-key bound' },
+  { target: 'served', label: 'wechat-gpt `gpt.listener` with an onMessage (as serve runs it)' },
+  { target: 'console', label: 'the same + dev console (no browser open)' },
 ];
 
 /** Enough signed requests made ahead for any rate this machine can reach; more are made on the fly. */
@@ -50,6 +54,8 @@ export interface Servers {
   ports: ServerPorts;
   /** Replaces the wechat-gpt instances (and their stores) with new ones. */
   reset(): Promise<void>;
+  /** The CPU time (µs) the servers' process has used so far. */
+  cpuUs(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -77,6 +83,11 @@ export async function startServers(logLevel: string | undefined): Promise<Server
       child.stdin!.write('reset\n');
       await answered;
     },
+    async cpuUs() {
+      const answered = nextLine();
+      child.stdin!.write('cpu\n');
+      return (JSON.parse(await answered) as { cpuUs: number }).cpuUs;
+    },
     async close() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.stdin!.end();
@@ -86,7 +97,7 @@ export async function startServers(logLevel: string | undefined): Promise<Server
 }
 
 /** One request, checked like WeChat would read it: the keyword's answer, encrypted when the request was. */
-async function checkAnswer(url: string, request: SignedRequest, mode: BenchMode): Promise<void> {
+export async function checkAnswer(url: string, request: SignedRequest, mode: BenchMode): Promise<void> {
   const response = await fetch(`${url}${request.path}`, { method: 'POST', body: request.body });
   const body = await response.text();
   const xml =
@@ -105,7 +116,7 @@ async function checkAnswer(url: string, request: SignedRequest, mode: BenchMode)
 
 let runs = 0;
 
-function requests(mode: BenchMode): () => SignedRequest {
+export function requests(mode: BenchMode): () => SignedRequest {
   return createRequestFactory({
     mode,
     path: '/wechat',
@@ -157,19 +168,22 @@ export async function benchThroughput(
 ): Promise<{ rows: ThroughputRow[]; markdown: string }> {
   const servers = await startServers(options.logLevel);
   const rows: ThroughputRow[] = [];
+  const chosen = TARGETS.filter(
+    ({ target }) => target === 'bare' || !options.targets || options.targets.includes(target),
+  );
   try {
     for (const mode of ['plain', 'safe'] as const) {
       // Rounds of every target in turn, so drift on a noisy machine hits all alike.
-      const results = new Map<Target, Result[]>(TARGETS.map(({ target }) => [target, []]));
+      const results = new Map<Target, Result[]>(chosen.map(({ target }) => [target, []]));
       for (let round = 0; round < options.rounds; round++) {
-        for (const { target } of TARGETS) {
+        for (const { target } of chosen) {
           // Each run starts from new instances: a fresh store stays fresh, a full one full.
           if (target !== 'bare') await servers.reset();
           results.get(target)!.push(await measure(`http://127.0.0.1:${servers.ports[target]}`, mode, options));
         }
       }
       const bare = medianRun(results.get('bare')!).requests.average;
-      for (const { target } of TARGETS) {
+      for (const { target } of chosen) {
         const all = results.get(target)!;
         const median = medianRun(all);
         rows.push({

@@ -9,6 +9,7 @@ import { createLogger } from './logger.js';
 import { createApp, createRouter } from './server/app.js';
 import { createHealthHandler } from './server/health.js';
 import { createRequestListener } from './server/listener.js';
+import type { WebhookObserver } from './server/observer.js';
 import { createWebhookHandler, type WebhookHandler } from './server/webhook.js';
 import { createMemoryStore } from './store/memory.js';
 import type { Store } from './store/types.js';
@@ -47,14 +48,21 @@ export interface WechatGpt {
 export interface CreateOptions {
   /** Called once per answered attempt of a message, and once per pushed answer. */
   onMessage?: (record: MessageRecord) => void;
+  /** Sees every webhook attempt: query, bodies, decrypted XML, reply, status, timing (the dev console uses it). */
+  observer?: WebhookObserver;
+  /** Wraps the model client, e.g. to record its calls; the bot then uses what it returns. */
+  wrapLlm?: (llm: LlmClient) => LlmClient;
 }
 
-export function createWechatGpt(config: WechatGptConfig, { onMessage }: CreateOptions = {}): WechatGpt {
+export function createWechatGpt(
+  config: WechatGptConfig,
+  { onMessage, observer, wrapLlm }: CreateOptions = {},
+): WechatGpt {
   const resolved = resolveConfig(config);
   const logger = config.logger ?? createLogger();
   const now = config.now ?? Date.now;
   const store = config.store ?? createMemoryStore({ now, outboxTtlMs: resolved.timing.outboxTtlMs });
-  const llm = createLlmClient({
+  const baseLlm = createLlmClient({
     apiKey: resolved.llm.apiKey,
     baseUrl: resolved.llm.baseUrl,
     model: resolved.llm.model,
@@ -65,6 +73,7 @@ export function createWechatGpt(config: WechatGptConfig, { onMessage }: CreateOp
     maxRetries: resolved.llm.maxRetries,
     ...(config.fetch ? { fetch: config.fetch } : {}),
   });
+  const llm = wrapLlm ? wrapLlm(baseLlm) : baseLlm;
   const { appId, appSecret } = resolved.wechat;
   const wechatApi =
     appId && appSecret
@@ -87,7 +96,7 @@ export function createWechatGpt(config: WechatGptConfig, { onMessage }: CreateOp
     ...(wechatApi ? { wechatApi } : {}),
     ...(onMessage ? { onMessage } : {}),
   });
-  const webhook = createWebhookHandler({ config: resolved, bot, logger, now });
+  const webhook = createWebhookHandler({ config: resolved, bot, logger, now, ...(observer ? { observer } : {}) });
   const health = createHealthHandler({ config: resolved, store, llm, bot });
   const routes = { path: resolved.path, webhook, health };
   const app = createApp(routes);
@@ -119,6 +128,7 @@ export * from './config.js';
 export * from './errors.js';
 export { createLogger, maskSecret } from './logger.js';
 export { createWebhookServer, WEBHOOK_SERVER_TIMEOUTS } from './server/http-server.js';
+export type { ObservedAttempt, WebhookObserver } from './server/observer.js';
 export { createMemoryStore } from './store/memory.js';
 export { createRedisStore, type RedisStoreOptions } from './store/redis.js';
 export type { Store } from './store/types.js';

@@ -21,6 +21,7 @@ import {
 import type { InboundMessage, Reply } from '../wechat/types.js';
 import { errorResponse } from './error-response.js';
 import { announcesBody, answerAndHangUp } from './hang-up.js';
+import type { ObservedAttempt, WebhookObserver } from './observer.js';
 import { bodyOf } from './raw-body.js';
 
 export interface WebhookOptions {
@@ -28,6 +29,8 @@ export interface WebhookOptions {
   bot: Bot;
   logger: Logger;
   now?: () => number;
+  /** Sees every POST attempt (the dev console). Without one the hot path is unchanged. */
+  observer?: WebhookObserver;
 }
 
 /** A POST's query, checked: what opening its body needs. */
@@ -52,7 +55,13 @@ function queryOf(req: IncomingMessage): URLSearchParams {
   return new URLSearchParams(at === -1 ? '' : url.slice(at + 1));
 }
 
-export function createWebhookHandler({ config, bot, logger, now = Date.now }: WebhookOptions): WebhookHandler {
+export function createWebhookHandler({
+  config,
+  bot,
+  logger,
+  now = Date.now,
+  observer,
+}: WebhookOptions): WebhookHandler {
   const { token, encodingAesKey } = config.wechat;
   const appId = config.wechat.appId ?? '';
   const aesKey = encodingAesKey ? decodeAesKey(encodingAesKey) : undefined;
@@ -133,16 +142,47 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
     return { xml: decrypt({ aesKey, appId, encrypted: envelope.encrypt }), encrypted: true };
   }
 
-  function render(reply: Reply, message: InboundMessage, encrypted: boolean, nonce: string): string {
+  function render(
+    reply: Reply,
+    message: InboundMessage,
+    encrypted: boolean,
+    nonce: string,
+    seen?: Partial<ObservedAttempt>,
+  ): string {
     if (reply.type === 'success') return 'success';
     const createTime = Math.floor(now() / 1000);
     const xml = replyTo(message, reply, { createTime });
+    if (seen) seen.replyXml = xml;
     if (!encrypted || !aesKey) return xml;
     return buildEncryptedReply({ token, aesKey, appId, xml, nonce, timestamp: String(createTime) });
   }
 
+  /** Hands the observer what this attempt was, once it is over. */
+  function report(seen: Partial<ObservedAttempt>, res: ServerResponse, error?: unknown): void {
+    const written = res.headersSent;
+    const record: ObservedAttempt = {
+      receivedAt: seen.receivedAt ?? now(),
+      latencyMs: now() - (seen.receivedAt ?? now()),
+      method: seen.method ?? 'POST',
+      query: seen.query ?? '',
+      body: seen.body ?? '',
+      encrypted: seen.encrypted ?? false,
+      ...seen,
+      ...(written ? { status: res.statusCode } : {}),
+      ...(error === undefined ? {} : { error: { message: (error as Error).message, ...errorCode(error) } }),
+    };
+    if (!written) delete record.responseBody;
+    try {
+      observer?.attempt(record);
+    } catch (observerError) {
+      logger.warn({ err: (observerError as Error).message }, 'webhook observer failed');
+    }
+  }
+
   return async function wechatWebhook(req, res) {
     let bodyRead = false;
+    // Only with an observer (the dev console): what this attempt was, filled in as it goes.
+    let seen: Partial<ObservedAttempt> | undefined;
     try {
       if (req.method === 'GET' || req.method === 'HEAD') {
         send(res, 200, verifyGet(queryOf(req)));
@@ -158,22 +198,32 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
         return;
       }
       const receivedAt = now();
+      if (observer) seen = { receivedAt, method: 'POST', query: rawQuery(req), body: '' };
       const signed = checkPostQuery(queryOf(req));
       const body = await bodyOf(req, config.limits.maxBodyBytes);
       bodyRead = true;
+      if (seen) Object.assign(seen, { body, encrypted: signed.msgSignature !== null });
       const { xml, encrypted } = openPost(signed, body);
       const message = parseMessage(xml);
+      if (seen) {
+        Object.assign(seen, { inboundXml: xml, message });
+        observer?.received(message, receivedAt);
+      }
 
       const outcome = await bot.respond(message, new HttpAttempt(res, receivedAt));
-      if (!outcome.reply || res.destroyed) return;
+      if (seen) seen.outcome = outcome;
+      if (!outcome.reply || res.destroyed) {
+        if (seen) report(seen, res);
+        return;
+      }
 
       let payload: string;
       try {
-        payload = render(outcome.reply, message, encrypted, signed.nonce);
+        payload = render(outcome.reply, message, encrypted, signed.nonce, seen);
       } catch (error) {
         // A handler returned a reply WeChat would reject: the user gets a friendly text, the log the detail.
         logger.error({ err: (error as Error).message, reply: outcome.reply.type }, 'reply could not be built');
-        payload = render({ type: 'text', content: config.texts.internalError }, message, encrypted, signed.nonce);
+        payload = render({ type: 'text', content: config.texts.internalError }, message, encrypted, signed.nonce, seen);
       }
       if (outcome.written) {
         // Outbox pages in this reply are gone for good only once it is written; a failed write puts them back.
@@ -181,6 +231,10 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
         res.once('finish', written);
       }
       send(res, 200, payload, payload === 'success' ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8');
+      if (seen) {
+        seen.responseBody = payload;
+        report(seen, res);
+      }
     } catch (error) {
       const { status, body } = errorResponse(error);
       const level = status >= 500 ? 'error' : 'warn';
@@ -189,13 +243,29 @@ export function createWebhookHandler({ config, bot, logger, now = Date.now }: We
         'webhook request refused',
       );
       // Past verification nothing of ours may become WeChat's error page: answer success instead of a 5xx.
-      if (status >= 500 && req.method === 'POST') send(res, 200, 'success');
+      const written = status >= 500 && req.method === 'POST' ? 'success' : body;
+      if (status >= 500 && req.method === 'POST') send(res, 200, written);
       // Refused before its body was read (or while reading it: too large): answer, then hang up rather than keep
       // reading an upload of any size, in a way that lets the client read the answer.
       else if (!bodyRead && announcesBody(req)) answerAndHangUp(req, res, status, body);
       else send(res, status, body);
+      if (seen) {
+        seen.responseBody = written;
+        report(seen, res, error);
+      }
     }
   };
+}
+
+function rawQuery(req: IncomingMessage): string {
+  const url = req.url ?? '';
+  const at = url.indexOf('?');
+  return at === -1 ? '' : url.slice(at + 1);
+}
+
+function errorCode(error: unknown): { code?: string } {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' ? { code } : {};
 }
 
 /**

@@ -66,6 +66,9 @@ describe('serve with nothing configured', () => {
     expect(cli.stdout).toMatch(/Model\s+gpt-4o-mini at https:\/\/api\.openai\.com\/v1/);
     expect(cli.stdout).toMatch(/API key\s+sk-b…1234\s+\(environment\)/);
     expect(cli.stdout).not.toContain('sk-banner-0000-1234');
+    expect(cli.stdout).toMatch(
+      /Dev console \(this machine only\): http:\/\/127\.0\.0\.1:\d+\/_console\/\?secret=[\w-]{32}\n/,
+    );
     expect(cli.stderr).toBe('');
 
     // One line per message, latency and delivery included.
@@ -80,6 +83,21 @@ describe('serve with nothing configured', () => {
     );
     cli.kill('SIGTERM');
     expect((await cli.exited()).code).toBe(0);
+  });
+  it("serves the dev console at the ready line's consoleUrl, and not with --no-console", async () => {
+    const cwd = folder();
+    const ready = await readyOf(serve(['--port', '0', '--no-tunnel', '--json'], { cwd }));
+    const consoleUrl = String(ready.consoleUrl);
+    expect(consoleUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/_console\/\?secret=[\w-]{32}$/);
+    const login = await fetch(consoleUrl, { redirect: 'manual' });
+    expect(login.status).toBe(303);
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    const page = await fetch(new URL('/_console/', consoleUrl), { headers: { cookie } });
+    expect(await page.text()).toContain('wechat-gpt dev console');
+
+    const off = await readyOf(serve(['--port', '0', '--no-tunnel', '--json', '--no-console'], { cwd }));
+    expect(off.consoleUrl).toBeNull();
+    expect((await fetch(new URL('/_console/', String(off.url)))).status).toBe(404);
   });
   it('--quiet prints only the values for 服务器配置, and no line per message', async () => {
     const cwd = folder();

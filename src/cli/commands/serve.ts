@@ -12,6 +12,8 @@ import { withStableKeys } from '../state.js';
 interface ServeOptions extends ConfigFlagOptions {
   json?: boolean;
   quiet?: boolean;
+  /** False with --no-console. */
+  console?: boolean;
 }
 
 /** How long Ctrl-C / SIGTERM waits for answers in flight before giving up on them. */
@@ -23,6 +25,7 @@ export function serveCommand(ctx: CliContext): Command {
   return command
     .option('--json', 'print a "ready" JSON line, then one JSON line per message (for scripts)')
     .option('-q, --quiet', 'print only the values for 服务器配置, no line per message')
+    .option('--no-console', 'do not serve the dev console (http://127.0.0.1:<port>/_console, loopback only)')
     .addHelpText(
       'after',
       `
@@ -34,6 +37,7 @@ Ctrl-C (or SIGTERM) closes the tunnel, stops accepting and lets answers in fligh
 Examples:
   $ npx wechat-gpt serve
   $ npx wechat-gpt serve --port 0 --no-tunnel --json
+  $ npx wechat-gpt serve --no-console
   $ npx wechat-gpt serve --port 8080 --public-url https://bot.example.com
   $ NGROK_DOMAIN=example.ngrok-free.app npx wechat-gpt serve`,
     )
@@ -82,6 +86,7 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
         logger: ctx.logger,
         quiet,
         onMessage,
+        console: options.console !== false,
         signal: stopping.signal,
         cwd: ctx.cwd,
       });

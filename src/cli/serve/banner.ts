@@ -21,6 +21,7 @@ export function readyEvent(info: ServeInfo): Record<string, unknown> {
     baseUrl: info.llm.baseUrl,
     llmConfigured: info.llm.configured,
     store: info.store.kind,
+    consoleUrl: info.console.url,
   };
 }
 
@@ -100,6 +101,11 @@ export function formatBanner(info: ServeInfo, theme: Theme, { version, quiet }: 
     );
   }
   lines.push(`  Try it without a phone: ${theme.accent(`npx wechat-gpt simulate --url ${info.url} "你好"`)}`);
+  if (info.console.url !== null) {
+    lines.push(`  Dev console (this machine only): ${theme.url(info.console.url)}`);
+  } else if (info.console.reason === 'not-loopback') {
+    lines.push(`  ${theme.dim('No dev console: it needs loopback, and --host is not 0.0.0.0, :: or 127.0.0.1.')}`);
+  }
   lines.push(`  ${theme.dim('Ctrl-C to stop. One line per message:')}`);
   lines.push('');
   return lines.join('\n');

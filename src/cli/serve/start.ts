@@ -44,6 +44,8 @@ export interface ServeInfo {
   sources: Record<'token' | 'aesKey' | 'model' | 'baseUrl' | 'apiKey', SettingSource | 'not set'>;
   /** The word users send to get a waiting answer (继续). */
   continueWord: string;
+  /** The dev console's URL with this run's secret, or why there is none. */
+  console: { url: string } | { url: null; reason: 'flag' | 'not-loopback' };
 }
 
 export interface ServeSession {
@@ -60,6 +62,8 @@ export interface StartServeOptions {
   logger: CliLogger;
   quiet: boolean;
   onMessage: (record: MessageRecord) => void;
+  /** Serve the dev console under /_console (default true; --no-console turns it off). */
+  console?: boolean;
   /** Aborts opening the tunnel (Ctrl-C while ngrok connects). */
   signal?: AbortSignal;
   /** The working folder: with the memory store, waiting answers are saved in its .wechat-gpt/ across restarts. */
@@ -72,6 +76,7 @@ export async function startServe({
   logger,
   quiet,
   onMessage,
+  console: withConsole = true,
   signal,
   cwd,
 }: StartServeOptions): Promise<ServeSession> {
@@ -113,13 +118,33 @@ export async function startServe({
       cleanups.push(() => own.close());
     }
 
+    // The console must be reachable on loopback: not when serve listens on one other address only.
+    const consoleHost = withConsole ? loopbackHost(cli.host) : undefined;
+    const devConsole = consoleHost ? (await import('../../console/index.js')).createDevConsole() : undefined;
+
     const { createWechatGpt } = await import('../../index.js');
     // Under --quiet no line per message is printed: no record is built for one either.
     const gpt = createWechatGpt(
       { ...base, wechat, path: cli.path, logger: libraryLogger, ...(store ? { store } : {}) },
-      quiet ? {} : { onMessage },
+      devConsole
+        ? {
+            onMessage: quiet
+              ? devConsole.onMessage
+              : (record) => {
+                  onMessage(record);
+                  devConsole.onMessage(record);
+                },
+            observer: devConsole.observer,
+            wrapLlm: devConsole.wrapLlm,
+          }
+        : quiet
+          ? {}
+          : { onMessage },
     );
     cleanups.push(() => gpt.close({ drainMs: 0 }));
+    if (devConsole) {
+      cleanups.push(async () => devConsole.close());
+    }
 
     // A promise of ours rejecting with nobody listening must not take the bot down (Node's default is to exit).
     const onUnhandled = (reason: unknown) => {
@@ -131,8 +156,15 @@ export async function startServe({
     });
 
     const { createWebhookServer } = await import('../../server/http-server.js');
-    const server = createWebhookServer(gpt.listener);
+    const server = createWebhookServer(
+      devConsole
+        ? (req, res) => {
+            if (!devConsole.handle(req, res)) gpt.listener(req, res);
+          }
+        : gpt.listener,
+    );
     const port = await listen(server, { port: cli.port, host: cli.host });
+    if (devConsole && consoleHost) devConsole.attach({ gpt, port, host: consoleHost });
     cleanups.push(() => closeServer(server, 0));
     const url = localWebhookUrl(cli.host, port, cli.path);
 
@@ -172,6 +204,7 @@ export async function startServe({
         apiKey: gpt.config.llm.apiKey ? (sources['llm.apiKey'] ?? 'default') : 'not set',
       },
       continueWord: gpt.config.commands.continue[0] ?? '继续',
+      console: devConsole ? { url: devConsole.url() } : { url: null, reason: withConsole ? 'not-loopback' : 'flag' },
     };
 
     return {
@@ -179,6 +212,8 @@ export async function startServe({
       inFlight: () => gpt.bot.inFlight,
       async stop({ drainMs, signal: hurry }) {
         cleanups.length = 0;
+        // Open console pages hold their event streams: end them so that closing the server need not wait.
+        devConsole?.close();
         // Held attempts answer at once (gpt.close starts with that); answers in flight get the drain time.
         const closing = gpt.close({ drainMs });
         await opened?.close().catch(() => {});
@@ -254,4 +289,11 @@ function abortedOrAfter(signal: AbortSignal | undefined, ms: number): Promise<vo
     if (signal?.aborted) return done();
     signal?.addEventListener('abort', done, { once: true });
   });
+}
+
+/** Where a browser on this machine reaches a server listening on `host`, or undefined when it cannot. */
+function loopbackHost(host: string): string | undefined {
+  if (['0.0.0.0', '', '::', '127.0.0.1', 'localhost'].includes(host)) return '127.0.0.1';
+  if (host === '::1') return '[::1]';
+  return undefined;
 }

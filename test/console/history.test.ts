@@ -1,0 +1,77 @@
+// The console's memory: bounded, one entry per message however many attempts, and the XML indented for reading.
+import { describe, expect, it } from 'vitest';
+import { createHistory, summarize } from '../../src/console/history.js';
+import { prettyXml } from '../../src/console/pretty-xml.js';
+import type { ObservedAttempt } from '../../src/server/observer.js';
+import type { InboundMessage } from '../../src/wechat/types.js';
+
+const text = (msgId: string, content = 'hi'): InboundMessage => ({
+  type: 'text',
+  content,
+  msgId,
+  fromUser: 'oUser',
+  toUser: 'gh_account',
+  createTime: 1_700_000_000,
+});
+
+function attempt(message: InboundMessage, n: number, written: boolean): ObservedAttempt {
+  return {
+    receivedAt: 1_700_000_000_000 + (n - 1) * 5000,
+    latencyMs: written ? 120 : 5000,
+    method: 'POST',
+    query: 'timestamp=1&nonce=2',
+    body: '<xml/>',
+    encrypted: false,
+    message,
+    outcome: {
+      reply: written ? { type: 'text', content: 'answer' } : undefined,
+      attempt: n,
+      delivery: written ? (n === 1 ? 'passive' : 'retry') : 'dropped',
+      key: `msg:${'msgId' in message ? message.msgId : ''}`,
+      meta: { source: 'llm' },
+    },
+    ...(written ? { status: 200, responseBody: '<xml>answer</xml>' } : {}),
+  };
+}
+
+describe('console history', () => {
+  it('keeps the newest messages up to its bound, newest first', () => {
+    const history = createHistory({ size: 3 });
+    for (const id of ['1', '2', '3', '4', '5']) history.attempt(attempt(text(id), 1, true));
+    expect(history.size).toBe(3);
+    expect(history.list().map((entry) => entry.msgId)).toEqual(['5', '4', '3']);
+    expect(history.get('msg:1')).toBeUndefined();
+  });
+
+  it('groups the attempts of one MsgId into one row: answered on attempt 2 after WeChat waited 5 s', () => {
+    const history = createHistory();
+    const message = text('42');
+    history.attempt(attempt(message, 1, false));
+    const entry = history.attempt(attempt(message, 2, true));
+    expect(history.size).toBe(1);
+    expect(summarize(entry)).toMatchObject({ attempts: 2, path: 'attempt 2', state: 'answered', latencyMs: 5120 });
+  });
+});
+
+describe('prettyXml', () => {
+  it('puts one element per line and leaves CDATA (with its ]]> escape) untouched', () => {
+    const xml = '<xml><A><![CDATA[x ]]]]><![CDATA[> y]]></A><B>1</B><C><item><T><![CDATA[t]]></T></item></C></xml>';
+    expect(prettyXml(xml)).toBe(
+      [
+        '<xml>',
+        '  <A><![CDATA[x ]]]]><![CDATA[> y]]></A>',
+        '  <B>1</B>',
+        '  <C>',
+        '    <item>',
+        '      <T><![CDATA[t]]></T>',
+        '    </item>',
+        '  </C>',
+        '</xml>',
+      ].join('\n'),
+    );
+  });
+
+  it('returns what is not XML as it was', () => {
+    expect(prettyXml('success')).toBe('success');
+  });
+});

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// The browser tests: the real CLI (built once by the setup) driven in headless Chromium. `npm run test:browser`.
+export default defineConfig({
+  test: {
+    include: ['test/browser/**/*.browser.ts'],
+    globalSetup: ['test/browser/build.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+    fileParallelism: false,
+  },
+});
