@@ -13,10 +13,10 @@ describe('fake OpenAI server', () => {
   it('counts calls and concurrent requests, and records them', async () => {
     const fake = await startFakeOpenAI({ apiKey: 'sk-test' });
     try {
-      fake.setDefault({ reply: 'ok', latencyMs: 100 });
+      fake.setDefault({ reply: 'ok', latencyMs: 1000 });
       const pending = [chat(fake.url), chat(fake.url), chat(fake.url)];
-      await new Promise((r) => setTimeout(r, 50));
-      expect(fake.inFlight).toBe(3);
+      // All three are in flight together (each answers after 1 s): wait for the third to arrive, however slow.
+      await expect.poll(() => fake.inFlight, { timeout: 900, interval: 5 }).toBe(3);
       const answers = await Promise.all(pending.map(async (p) => (await p).json()));
       expect(answers[0]).toMatchObject({ object: 'chat.completion', choices: [{ message: { content: 'ok' } }] });
       expect(fake.calls).toBe(3);
