@@ -95,6 +95,15 @@ export function createMemoryStore({
     else map.set(outboxKey(openid), answers, outboxTtlMs);
   }
 
+  /** A job record as this store keeps it (its own copies of the strings). */
+  const newJob = (key: string, openid: string, status: JobRecord['status'], attempts: number): JobRecord => ({
+    key: ownString(key),
+    openid: ownString(openid),
+    status,
+    attempts,
+    createdAt: now(),
+  });
+
   /** Puts back, in front and in order, the pages whose claims ran out unacknowledged (all of them: at shutdown). */
   function restoreExpiredClaims(openid: string, all = false): void {
     const claims = map.get(claimsKey(openid)) as ClaimedPage[] | undefined;
@@ -159,13 +168,7 @@ export function createMemoryStore({
         job.attempts += 1;
         return { attempt: job.attempts, job: copyJob(job) };
       }
-      const created: JobRecord = {
-        key: ownString(key),
-        openid: ownString(openid),
-        status: 'pending',
-        attempts: 1,
-        createdAt: now(),
-      };
+      const created = newJob(key, openid, 'pending', 1);
       map.set(jobKey(key), created, ttlMs);
       return { attempt: 1, job: copyJob(created) };
     },
@@ -181,7 +184,7 @@ export function createMemoryStore({
       if (!job) {
         // The record is gone (expired, or a store that lost its data): recreate it when the user is known.
         if (openid === undefined) return 'ignored';
-        job = { key: ownString(key), openid: ownString(openid), status: 'pending', attempts: 1, createdAt: now() };
+        job = newJob(key, openid, 'pending', 1);
       }
       const deferred = deferredHere || job.status === 'deferred';
       const stored =
@@ -208,14 +211,7 @@ export function createMemoryStore({
     async sendToOutbox(key, openid, ttlMs): Promise<OutboxHandover> {
       const job = readJob(key);
       if (!job) {
-        const created: JobRecord = {
-          key: ownString(key),
-          openid: ownString(openid),
-          status: 'deferred',
-          attempts: 0,
-          createdAt: now(),
-        };
-        map.set(jobKey(key), created, ttlMs);
+        map.set(jobKey(key), newJob(key, openid, 'deferred', 0), ttlMs);
         addPending(openid, key);
         return 'deferred';
       }
@@ -231,17 +227,8 @@ export function createMemoryStore({
 
     async renewLease(key, { openid, leaseMs, ttlMs }) {
       const job = readJob(key);
-      if (!job) {
-        const created: JobRecord = {
-          key: ownString(key),
-          openid: ownString(openid),
-          status: 'pending',
-          attempts: 1,
-          createdAt: now(),
-          leaseUntil: now() + leaseMs,
-        };
-        map.set(jobKey(key), created, ttlMs);
-      } else if (job.status !== 'done') job.leaseUntil = now() + leaseMs;
+      if (!job) map.set(jobKey(key), { ...newJob(key, openid, 'pending', 1), leaseUntil: now() + leaseMs }, ttlMs);
+      else if (job.status !== 'done') job.leaseUntil = now() + leaseMs;
     },
 
     async takeOver(key, leaseMs) {
