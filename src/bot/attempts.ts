@@ -185,7 +185,7 @@ export function createAttempts({
     return { reply: undefined, attempt, delivery: 'dropped', key, meta: { source: 'thinking' } };
   }
 
-  /** This process's job for the message: attached to, created, or taken over from an instance that is gone. */
+  /** This process's job for the message: attached to or created here; undefined while another instance has it. */
   async function findJob(
     message: InboundMessage,
     key: string,
@@ -231,15 +231,7 @@ export function createAttempts({
       }
       return { job: start(), attempt };
     }
-    const takeMs = timeLeft() - REPLY_MARGIN_MS;
-    const took = await patience.wait(store.takeOver(key, jobs.leaseMs), takeMs, signal);
-    if (took.ok && took.value) {
-      // The instance that had the message stopped renewing its lease: it is gone. Answer here instead.
-      logger.warn({ key, attempt }, 'taking over a message whose instance stopped answering');
-      const job = start();
-      job.attempts = attempt;
-      return { job, attempt };
-    }
+    // Another instance has the message: the attempt watches it, and takes it over if that instance is gone.
     return { job: undefined, attempt };
   }
 
