@@ -2,7 +2,7 @@
 export const BENCH_WECHAT = {
   token: 'benchToken2024',
   encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
-  appId: 'wxbench0123456789',
+  appId: 'wx0123456789abcdef',
 } as const;
 
 export const ACCOUNT = 'gh_bench0123456';
