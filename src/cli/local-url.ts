@@ -16,3 +16,26 @@ export function forwardHost(host: string): string {
 export function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}${path}`;
 }
+
+/**
+ * The URL to paste into 服务器配置 for a public base URL, and what is wrong with it: a base that already ends with the
+ * webhook path is used as it is (not `…/wechat/wechat`), and a port other than 80 or 443 is named, since 服务器配置
+ * accepts only those.
+ */
+export function publicWebhookUrl(base: string, path: string): { url: string; problems: string[] } {
+  const trimmed = base.replace(/\/+$/, '');
+  const problems: string[] = [];
+  let url = joinUrl(trimmed, path);
+  const parsed = new URL(trimmed);
+  if (path !== '/' && parsed.pathname.replace(/\/+$/, '').endsWith(path)) {
+    url = trimmed;
+    problems.push(`--public-url already ends with ${path}: pasting ${url} (not ${joinUrl(trimmed, path)}).`);
+  }
+  if (parsed.port !== '' && parsed.port !== '80' && parsed.port !== '443') {
+    problems.push(
+      `--public-url uses port ${parsed.port}, but 服务器配置 accepts only URLs on port 80 (http) or 443 (https): ` +
+        'put a proxy on 443 in front (examples/nginx.conf).',
+    );
+  }
+  return { url, problems };
+}

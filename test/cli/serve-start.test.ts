@@ -140,6 +140,16 @@ describe('serve with a tunnel', () => {
     expect(ready.tunnel).toBe('public-url');
   });
 
+  it('does not double the path of a --public-url that has it, and names a port 服务器配置 refuses', async () => {
+    const cli = serve(['--port', '0', '--public-url', 'https://bot.example.com:8443/wechat/', '--json'], {
+      cwd: folder(),
+    });
+    const ready = await readyOf(cli);
+    expect(ready).toMatchObject({ pasteUrl: 'https://bot.example.com:8443/wechat' });
+    await cli.waitForStderr('accepts only URLs on port 80 (http) or 443 (https)');
+    expect(cli.stderr).toContain('--public-url already ends with /wechat');
+  });
+
   it('turns ngrok errors into hints and exits 1: a rejected authtoken (ERR_NGROK_4018)', async () => {
     const run = await runCli(['serve', '--port', '0', '--tunnel', 'ngrok'], {
       cwd: folder(),

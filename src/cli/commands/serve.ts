@@ -126,7 +126,7 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
 
 /** One line each for what is missing and how to add it. */
 function missingSettings(info: ServeInfo): string[] {
-  const lines: string[] = [];
+  const lines: string[] = [...(info.urlProblems ?? [])];
   if (!info.llm.configured) {
     lines.push(
       'OPENAI_API_KEY is not set: the bot answers every question with a "not configured" notice. Add OPENAI_API_KEY=sk-… to .env (and OPENAI_BASE_URL for DeepSeek, Qwen, Moonshot…).',

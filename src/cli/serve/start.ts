@@ -11,7 +11,7 @@ import type { MemoryStore } from '../../store/memory.js';
 import type { Store } from '../../store/types.js';
 import type { OpenTunnel } from '../../tunnel/types.js';
 import { type LoadedConfig, toWechatGptConfig } from '../load-config.js';
-import { forwardHost, joinUrl, localWebhookUrl } from '../local-url.js';
+import { forwardHost, joinUrl, localWebhookUrl, publicWebhookUrl } from '../local-url.js';
 import type { CliLogger } from '../logger.js';
 import type { SettingSource } from '../settings.js';
 import { createLibraryLogger } from './library-logger.js';
@@ -37,6 +37,8 @@ export interface ServeInfo {
   tunnel: 'ngrok' | 'fake' | 'public-url' | 'none';
   /** Why there is no public URL, when there is none. */
   noTunnelReason?: 'flag' | 'no-authtoken';
+  /** What is wrong with --public-url for 服务器配置 (printed as warnings). */
+  urlProblems?: string[];
   delivery: 'passive' | 'active';
   llm: { configured: boolean; model: string; baseUrl: string; apiKey: string | null };
   store: { kind: string; url?: string };
@@ -173,11 +175,13 @@ export async function startServe({
     const opened = await openTunnel(choice, { port, host: forwardHost(cli.host), signal });
     if (opened) cleanups.push(() => opened.close());
     const publicUrl = choice.kind === 'public-url' ? choice.url : (opened?.url ?? null);
+    const pasted = choice.kind === 'public-url' ? publicWebhookUrl(choice.url, cli.path) : undefined;
 
     const info: ServeInfo = {
       url,
       publicUrl,
-      pasteUrl: publicUrl ? joinUrl(publicUrl, cli.path) : url,
+      pasteUrl: pasted ? pasted.url : publicUrl ? joinUrl(publicUrl, cli.path) : url,
+      ...(pasted?.problems.length ? { urlProblems: pasted.problems } : {}),
       path: cli.path,
       port,
       token: wechat.token,
