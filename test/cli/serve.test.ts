@@ -191,6 +191,7 @@ describe('serve --json with simulate and verify against it', () => {
     expect(JSON.parse(run.stdout) as SimulateReport).toMatchObject({ ok: true, userSees: defaultTexts.thinking });
     expect(exit.code).toBe(0);
     expect(exit.stderr).toContain('Stopping');
+    expect(exit.stderr).not.toContain('closing the tunnel'); // --tunnel none: there is none
     expect(exit.stderr).toContain('Saved the waiting answers of 1 user for the next start.');
     expect(exit.stderr).toContain('Stopped.');
     expect(messages().at(-1)).toMatchObject({ preview: '最后一个', delivery: 'outbox' });

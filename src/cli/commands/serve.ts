@@ -109,7 +109,7 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
     const waiting = session.inFlight();
     ctx.logger.info(
       waiting > 0
-        ? `Stopping: closing the tunnel and finishing ${waiting} answer${waiting === 1 ? '' : 's'} in flight (up to ${DRAIN_MS / 1000} s; Ctrl-C again to stop now)…`
+        ? `Stopping: ${tunnelOpen(session.info) ? 'closing the tunnel, ' : ''}answering held attempts now and finishing ${waiting} answer${waiting === 1 ? '' : 's'} in flight into the outbox (up to ${DRAIN_MS / 1000} s; Ctrl-C again to stop now)…`
         : 'Stopping…',
     );
     const drained = await session.stop({ drainMs: DRAIN_MS, signal: hurry.signal });
@@ -139,6 +139,8 @@ function missingSettings(info: ServeInfo): string[] {
   }
   return lines;
 }
+
+const tunnelOpen = (info: ServeInfo) => info.tunnel === 'ngrok' || info.tunnel === 'fake';
 
 function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
