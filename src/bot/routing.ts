@@ -55,8 +55,8 @@ export function createRouting(deps: RoutingDependencies) {
    * A store call that only refines the answer: when the store cannot answer (in time), the fallback does. The call
    * itself goes on in the background.
    */
-  async function orElse<T>(read: Promise<T>, fallback: T, what: string): Promise<T> {
-    const raced = await deps.patience.wait(read);
+  async function orElse<T>(read: Promise<T>, fallback: T, what: string, maxMs?: number): Promise<T> {
+    const raced = await deps.patience.wait(read, maxMs);
     if (raced.ok) return raced.value;
     if (raced.reason === 'failed' && !(raced.error instanceof StoreError)) throw raced.error;
     const err = raced.reason === 'timeout' ? 'no answer in time' : (raced.error as Error).message;
@@ -69,9 +69,9 @@ export function createRouting(deps: RoutingDependencies) {
     orElse(Promise.all([store.deleteSession(openid), store.clearOutbox(openid)]), undefined, 'forgetting the user');
 
   /** Counts the message against the user's per-minute limit; true when over it. */
-  async function overRateLimit(openid: string): Promise<boolean> {
+  async function overRateLimit(openid: string, maxMs?: number): Promise<boolean> {
     if (limits.userMessagesPerMinute <= 0) return false;
-    const count = await orElse(store.hit(`rate:${openid}`, 60_000), 0, 'the rate limit');
+    const count = await orElse(store.hit(`rate:${openid}`, 60_000), 0, 'the rate limit', maxMs);
     return count > limits.userMessagesPerMinute;
   }
 
@@ -171,11 +171,7 @@ export function createRouting(deps: RoutingDependencies) {
     }
     if (message.type !== 'text') return undefined;
     const text = message.content;
-    const overLimit = async () => {
-      if (limits.userMessagesPerMinute <= 0) return false;
-      const limited = await deps.patience.wait(store.hit(`rate:${openid}`, 60_000), budgetMs / 4);
-      return limited.ok && limited.value > limits.userMessagesPerMinute;
-    };
+    const overLimit = () => overRateLimit(openid, budgetMs / 4);
     if (isCommand(commands.reset, text) || isCommand(commands.help, text)) {
       if (await overLimit()) return textResult(texts.rateLimited, 'rate-limit');
       return onePage((await onCommand(openid, text))!.result);

@@ -9,7 +9,7 @@ import { defaultTexts, resolveConfig } from '../../src/config.js';
 import { StoreError } from '../../src/errors.js';
 import { createMemoryStore, type MemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/types.js';
-import { type Engine, engineUser, settle, startEngine, useEngineClock } from '../support/engine.js';
+import { type Engine, engineForEachTest, engineUser, settle, startEngine, useEngineClock } from '../support/engine.js';
 
 const ask = (engine: Engine, question: string, delayMs: number, reply = `答:${question}`) => {
   engine.model.script(question, { reply, delayMs });
@@ -39,13 +39,8 @@ describe('the attempt a request is, from its CreateTime', () => {
 
 describe('answering within the 5-second rule', () => {
   let engine: Engine;
-  beforeEach(() => {
-    useEngineClock();
-    engine = startEngine();
-  });
-  afterEach(async () => {
-    await engine.close();
-    vi.useRealTimers();
+  engineForEachTest((started) => {
+    engine = started;
   });
 
   it('answers on attempt 1 when the model is quick', async () => {
@@ -110,16 +105,12 @@ describe('answering within the 5-second rule', () => {
 
 describe('answers that wait, and new questions', () => {
   let engine: Engine;
-  beforeEach(() => {
-    useEngineClock();
-    engine = startEngine({
-      config: { keywords: [{ match: 'exact', pattern: '价格', reply: { type: 'text', content: '99 元' } }] },
-    });
-  });
-  afterEach(async () => {
-    await engine.close();
-    vi.useRealTimers();
-  });
+  engineForEachTest(
+    (started) => {
+      engine = started;
+    },
+    { config: { keywords: [{ match: 'exact', pattern: '价格', reply: { type: 'text', content: '99 元' } }] } },
+  );
 
   /** Asks a question that ends with the notice, and lets its answer land in the outbox. */
   async function waitingAnswer(user: string, question: string, reply?: string): Promise<string> {
@@ -333,13 +324,8 @@ describe('store faults', () => {
 
 describe('an instance that is gone', () => {
   let engine: Engine;
-  beforeEach(() => {
-    useEngineClock();
-    engine = startEngine();
-  });
-  afterEach(async () => {
-    await engine.close();
-    vi.useRealTimers();
+  engineForEachTest((started) => {
+    engine = started;
   });
 
   it("takes over a message whose first instance died: WeChat's retry gets the answer, with one model call", async () => {

@@ -4,7 +4,7 @@
  * (drop at 5 s, retry at once, 3 attempts) driving bot.respond as the webhook does. Time only moves when a test
  * advances it, so the attempt arithmetic is exact and nothing depends on how loaded the machine is.
  */
-import { vi } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 import type { AttemptOutcome } from '../../src/bot/attempts.js';
 import { type Bot, createBot } from '../../src/bot/bot.js';
 import type { MessageRecord } from '../../src/bot/types.js';
@@ -126,6 +126,20 @@ export interface DeliverOptions {
 export function useEngineClock(): void {
   vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'] });
   vi.setSystemTime(EPOCH);
+}
+
+/** A fresh engine on the fake clock for each test of the describe block (handed to `use`), closed after it. */
+export function engineForEachTest(use: (engine: Engine) => void, options: EngineOptions = {}): void {
+  let current: Engine | undefined;
+  beforeEach(() => {
+    useEngineClock();
+    current = startEngine(options);
+    use(current);
+  });
+  afterEach(async () => {
+    await current?.close();
+    vi.useRealTimers();
+  });
 }
 
 /** Lets the fake clock run until the promise settles (at most maxMs of fake time). */
