@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultTexts } from '../src/config.js';
 import { type DeliverResult, deliver, ERROR_PAGE_TEXT } from '../src/simulator/index.js';
-import { type RunningCli, startCli } from '../test/cli/run-cli.js';
+import { type RunningCli, startCli } from '../test/cli/spawn-cli.js';
 import { type RedisProcess, sendCommand, startRedisProcess } from '../test/store/redis-process.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../test/support/fake-openai.js';
 import { type ChatBody, lastUserText } from '../test/support/llm-body.js';

@@ -5,7 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningCli, startCli, tempDir } from '../cli/run-cli.js';
+import { tempDir } from '../cli/run-cli.js';
+import { type RunningCli, startCli } from '../cli/spawn-cli.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js';
 import { launchChromium } from './chromium.js';
 

@@ -1,15 +1,13 @@
-// Runs the built binary (bin/wechat-gpt.js → dist/) in a temp folder with a clean environment.
-import { spawn } from 'node:child_process';
+/**
+ * Runs the CLI in a temp folder with a clean environment, in this process: the CLI's own `run` with captured streams,
+ * the same code as the binary without a Node start-up per call and without dist/. What only a real process shows
+ * (signals, the exit, serve) runs the built binary: spawn-cli.ts.
+ */
 import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { ensureBuilt } from '../support/build-once.js';
-
-// The tests that spawn the CLI run what dist/ holds: built here when the sources are newer, once per run.
-await ensureBuilt();
-
-export const BIN = fileURLToPath(new URL('../../bin/wechat-gpt.js', import.meta.url));
+import { Readable, Writable } from 'node:stream';
+import { run } from '../../src/cli/index.js';
 
 export interface CliRun {
   code: number | null;
@@ -17,7 +15,8 @@ export interface CliRun {
   stderr: string;
 }
 
-export function runCli(
+/** The CLI's own `run`, in this process: output captured, stdin from `input` (or ended at once). */
+export async function runCli(
   args: string[],
   {
     cwd,
@@ -26,33 +25,45 @@ export function runCli(
     input,
   }: { cwd: string; env?: Record<string, string>; timeoutMs?: number; input?: string },
 ): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    // Only PATH (git) and a private HOME (no global git excludes), so nothing from this machine leaks in.
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (text: string) => void) =>
+    new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        append(chunk.toString());
+        done();
+      },
     });
-    // No input: stdin ends at once, as `< /dev/null` would.
-    child.stdin.end(input ?? '');
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`wechat-gpt ${args.join(' ')} did not finish within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+  const exitCodeBefore = process.exitCode;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`wechat-gpt ${args.join(' ')} did not finish within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
+  try {
+    const code = await Promise.race([
+      run(['node', 'wechat-gpt', ...args], {
+        cwd,
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, ...env },
+        stdout: sink((text) => {
+          stdout += text;
+        }),
+        stderr: sink((text) => {
+          stderr += text;
+        }),
+        stdin: Readable.from(input === undefined || input === '' ? [] : [input]),
+        forceExitAfterMs: false,
+      }),
+      timeout,
+    ]);
+    return { code, stdout, stderr };
+  } finally {
+    clearTimeout(timer);
+    // `run` sets the exit code of the process it runs in, as the binary needs; not this test worker's.
+    process.exitCode = exitCodeBefore;
+  }
 }
 
 export function tempDir(): { path: string; remove: () => void } {
@@ -62,106 +73,3 @@ export function tempDir(): { path: string; remove: () => void } {
 
 /** An ANSI escape sequence (built from a string: a literal control character in a regex trips the linter). */
 export const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
-
-/** A CLI process that keeps running (serve): its output so far, waiting for a line, signals, and its end. */
-export interface RunningCli {
-  readonly stdout: string;
-  readonly stderr: string;
-  /** Resolves with the first stdout line that matches (already printed or still to come). */
-  waitForLine(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
-  /** Resolves when stderr contains `text`. */
-  waitForStderr(text: string, timeoutMs?: number): Promise<void>;
-  kill(signal?: NodeJS.Signals): void;
-  /** The exit; rejects if the process does not end within timeoutMs (then it is killed). */
-  exited(timeoutMs?: number): Promise<CliRun>;
-}
-
-export function startCli(args: string[], { cwd, env = {} }: { cwd: string; env?: Record<string, string> }): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  const listeners = new Set<() => void>();
-  const notify = () => {
-    for (const listener of [...listeners]) listener();
-  };
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    notify();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-    notify();
-  });
-  const closed = new Promise<CliRun>((resolve) => {
-    child.on('close', (code) => {
-      notify();
-      resolve({ code, stdout, stderr });
-    });
-  });
-  let ended = false;
-  void closed.then(() => {
-    ended = true;
-    notify();
-  });
-
-  function waitFor<T>(check: () => T | undefined, what: string, timeoutMs: number): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const attempt = () => {
-        const found = check();
-        if (found !== undefined) {
-          done();
-          resolve(found);
-        } else if (ended) {
-          done();
-          reject(new Error(`wechat-gpt ${args.join(' ')} ended before ${what}.\nstdout: ${stdout}\nstderr: ${stderr}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        done();
-        reject(new Error(`no ${what} within ${timeoutMs} ms.\nstdout: ${stdout}\nstderr: ${stderr}`));
-      }, timeoutMs);
-      const done = () => {
-        clearTimeout(timer);
-        listeners.delete(attempt);
-      };
-      listeners.add(attempt);
-      attempt();
-    });
-  }
-
-  return {
-    get stdout() {
-      return stdout;
-    },
-    get stderr() {
-      return stderr;
-    },
-    waitForLine(match, timeoutMs = 10_000) {
-      return waitFor(() => stdout.split('\n').slice(0, -1).find(match), 'matching stdout line', timeoutMs);
-    },
-    waitForStderr(text, timeoutMs = 10_000) {
-      return waitFor(() => (stderr.includes(text) ? true : undefined), `"${text}" on stderr`, timeoutMs).then(() => {});
-    },
-    kill(signal = 'SIGTERM') {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    },
-    async exited(timeoutMs = 15_000) {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          child.kill('SIGKILL');
-          reject(new Error(`wechat-gpt ${args.join(' ')} did not exit within ${timeoutMs} ms`));
-        }, timeoutMs);
-      });
-      try {
-        return await Promise.race([closed, timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-    },
-  };
-}

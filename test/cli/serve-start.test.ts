@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { SimulateReport } from '../../src/cli/simulate/report.js';
 import { defaultTexts } from '../../src/config.js';
-import { type RunningCli, runCli, startCli, tempDir } from './run-cli.js';
+import { runCli, tempDir } from './run-cli.js';
+import { type RunningCli, startCli } from './spawn-cli.js';
 
 const dirs: Array<{ remove: () => void }> = [];
 const running: RunningCli[] = [];

@@ -6,7 +6,8 @@ import type { VerifyReport } from '../../src/cli/commands/verify.js';
 import type { SimulateReport } from '../../src/cli/simulate/report.js';
 import { defaultTexts } from '../../src/config.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js';
-import { type RunningCli, runCli, startCli, tempDir } from './run-cli.js';
+import { runCli, tempDir } from './run-cli.js';
+import { type RunningCli, startCli } from './spawn-cli.js';
 
 const TOKEN = 'serveTestToken42';
 const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';

@@ -4,7 +4,8 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { SimulateReport } from '../../src/cli/simulate/report.js';
 import type { InboundMessage } from '../../src/wechat/types.js';
 import { AES_KEY, APP_ID, correctWebhook, echo, startServer, type TestServer, TOKEN } from '../simulator/servers.js';
-import { ANSI, runCli, startCli, tempDir } from './run-cli.js';
+import { ANSI, runCli, tempDir } from './run-cli.js';
+import { startCli } from './spawn-cli.js';
 
 const dir = tempDir();
 afterAll(() => dir.remove());

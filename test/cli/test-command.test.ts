@@ -9,7 +9,8 @@ import { afterAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { validateXML } from 'xmllint-wasm';
 import type { RunResult } from '../../src/scenario/runner.js';
 import { createRedisStore } from '../../src/store/redis.js';
-import { runCli, startCli, tempDir } from './run-cli.js';
+import { runCli, tempDir } from './run-cli.js';
+import { startCli } from './spawn-cli.js';
 
 /**
  * WeChat's 5 s at 2 s (the bot and the simulator both read it); the slow answer takes 2.6 s, in the middle of attempt 2

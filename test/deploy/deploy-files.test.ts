@@ -8,7 +8,8 @@ import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunningCli, startCli, tempDir } from '../cli/run-cli.js';
+import { tempDir } from '../cli/run-cli.js';
+import { type RunningCli, startCli } from '../cli/spawn-cli.js';
 
 const run = promisify(execFile);
 const ROOT = new URL('../../', import.meta.url);

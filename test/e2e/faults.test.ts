@@ -8,7 +8,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { defaultTexts } from '../../src/config.js';
 import { type DeliverResult, deliver } from '../../src/simulator/index.js';
-import { type RunningCli, startCli, tempDir } from '../cli/run-cli.js';
+import { tempDir } from '../cli/run-cli.js';
+import { type RunningCli, startCli } from '../cli/spawn-cli.js';
 import { type RedisProcess, sendCommand, startRedisProcess } from '../store/redis-process.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js';
 import { type FakeWechatApi, startFakeWechatApi } from '../support/fake-wechat-api.js';

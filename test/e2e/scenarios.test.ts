@@ -5,7 +5,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters as stripAnsi } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BIN, runCli, tempDir } from '../cli/run-cli.js';
+import { runCli, tempDir } from '../cli/run-cli.js';
+import { BIN } from '../cli/spawn-cli.js';
 
 const ISSUE_EXAMPLE = `# scenarios/basics.yaml
 name: 关注、关键词与慢回答

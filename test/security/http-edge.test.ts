@@ -8,7 +8,8 @@ import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createWebhookServer } from '../../src/server/http-server.js';
 import { computeSignature } from '../../src/wechat/index.js';
-import { type RunningCli, startCli, tempDir } from '../cli/run-cli.js';
+import { tempDir } from '../cli/run-cli.js';
+import { type RunningCli, startCli } from '../cli/spawn-cli.js';
 import { statusCodes } from '../faults/raw-http.js';
 import { type Harness, startHarness, TOKEN } from '../support/harness.js';
 

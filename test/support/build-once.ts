@@ -1,6 +1,6 @@
 /**
  * Builds dist/ when it is older than the sources, once per test run however many workers ask: only the tests that
- * spawn the real CLI import this (through run-cli.ts), so a unit test file never waits for a build.
+ * spawn the real CLI import this (through spawn-cli.ts), so a unit test file never waits for a build.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
