@@ -5,10 +5,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type ConfigProblem, checkConfig } from '../config/problems.js';
-import { configFileSchema } from '../config/schema.js';
+import type { ConfigProblem } from '../config/problems.js';
 import type { ConfigFileOutput, ServeSettingsOutput } from '../config/types.js';
-import { schemaAt, valueKind } from '../config/walk.js';
 import type { WechatGptConfig } from '../config.js';
 import { ConfigError, type SettingProblem } from '../errors.js';
 import { displayPath, readConfigFile } from './config-file.js';
@@ -51,7 +49,29 @@ export interface LoadConfigOptions {
   configFile?: string;
 }
 
+/** The schema and its checker, with zod: loaded when a configuration is read, so `--help` starts without them. */
+async function schemaTools() {
+  const [{ checkConfig }, { configFileSchema }, { schemaAt, valueKind }] = await Promise.all([
+    import('../config/problems.js'),
+    import('../config/schema.js'),
+    import('../config/walk.js'),
+  ]);
+  return {
+    check: (raw: unknown) => checkConfig(configFileSchema, raw),
+    /** Text from a flag or the environment, as the schema wants it: numbers and booleans converted when they read as one. */
+    fromText(key: string, text: string): unknown {
+      const field = schemaAt(configFileSchema, key.split('.'));
+      const kind = field ? valueKind(field) : 'string';
+      const trimmed = text.trim();
+      if (kind === 'number' && /^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
+      if (kind === 'boolean' && /^(true|false)$/i.test(trimmed)) return trimmed.toLowerCase() === 'true';
+      return kind === 'string' ? text : trimmed;
+    },
+  };
+}
+
 export async function loadConfig({ cwd, env, flags = {}, configFile }: LoadConfigOptions): Promise<LoadedConfig> {
+  const { check, fromText } = await schemaTools();
   const warnings: string[] = [];
   const files: LoadedConfig['files'] = {};
 
@@ -88,7 +108,7 @@ export async function loadConfig({ cwd, env, flags = {}, configFile }: LoadConfi
     sources['serve.tunnel'] = 'flag';
   }
 
-  const checked = checkConfig(configFileSchema, raw);
+  const checked = check(raw);
   if (!checked.ok) {
     throw ConfigError.of(checked.problems.map((problem) => describeProblem(problem, sources, fileLabel)));
   }
@@ -108,16 +128,6 @@ export function toWechatGptConfig(loaded: LoadedConfig): WechatGptConfig {
     });
   }
   return { ...loaded.config, wechat: { ...loaded.config.wechat, token } };
-}
-
-/** Text from a flag or the environment, as the schema wants it: numbers and booleans converted when they read as one. */
-function fromText(key: string, text: string): unknown {
-  const field = schemaAt(configFileSchema, key.split('.'));
-  const kind = field ? valueKind(field) : 'string';
-  const trimmed = text.trim();
-  if (kind === 'number' && /^-?\d+(\.\d+)?$/.test(trimmed)) return Number(trimmed);
-  if (kind === 'boolean' && /^(true|false)$/i.test(trimmed)) return trimmed.toLowerCase() === 'true';
-  return kind === 'string' ? text : trimmed;
 }
 
 async function readDotenv(cwd: string, warnings: string[]) {

@@ -1,11 +1,11 @@
 /**
  * The table of settings the CLI reads from flags, the environment and .env: one row each, with its environment name,
- * its flag, whether it is secret, and its description. Made from the schema's metadata (src/config/schema.ts), so a
- * setting is added in one place; the loader, `config`, `init`'s .env, --help and the README table all read this.
+ * its flag, whether it is secret, and its description. Made from the schema's metadata (src/config/schema.ts) at
+ * build time (settings.generated.ts), so a setting is added in one place and --help starts without zod; the loader,
+ * `config`, `init`'s .env, --help and the README table all read this.
  */
-import { configFileSchema } from '../config/schema.js';
 import type { ConfigFileInput } from '../config/types.js';
-import { leaves } from '../config/walk.js';
+import { SECRET_KEY_LIST, SETTINGS_TABLE } from './settings.generated.js';
 
 export type SettingSource = 'flag' | 'env' | '.env' | 'config file' | 'default' | 'generated' | 'state file';
 
@@ -37,17 +37,7 @@ export interface SettingSpec {
   example?: string;
 }
 
-export const SETTINGS: readonly SettingSpec[] = leaves(configFileSchema)
-  .filter(({ meta }) => meta.env || meta.flag)
-  .map(({ key, meta }) => ({
-    key: key as SettingKey,
-    ...(meta.env ? { env: meta.env } : {}),
-    ...(meta.flag ? { flag: meta.flag } : {}),
-    ...(meta.flagHelp ? { flagHelp: meta.flagHelp } : {}),
-    ...(meta.example ? { example: meta.example } : {}),
-    secret: meta.secret === true,
-    description: meta.description ?? '',
-  }));
+export const SETTINGS: readonly SettingSpec[] = SETTINGS_TABLE;
 
 export function settingByKey(key: string): SettingSpec | undefined {
   return SETTINGS.find((s) => s.key === key);
@@ -65,8 +55,4 @@ export function flagName(flag: string): string {
 }
 
 /** Every secret setting of the schema (those without an environment variable too). */
-export const SECRET_KEYS: ReadonlySet<string> = new Set(
-  leaves(configFileSchema)
-    .filter(({ meta }) => meta.secret)
-    .map(({ key }) => key),
-);
+export const SECRET_KEYS: ReadonlySet<string> = new Set(SECRET_KEY_LIST);

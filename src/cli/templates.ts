@@ -1,6 +1,6 @@
 /** What `init` writes: the .env lines (generated secrets and commented placeholders) and the starter config file. */
 import { isAbsolute, relative, sep } from 'node:path';
-import { DEFAULT_SYSTEM_PROMPT, defaultTexts } from '../config.js';
+import { DEFAULT_SYSTEM_PROMPT, defaultTexts } from '../config/texts.js';
 import { formatDotenvLine } from './dotenv.js';
 import { SCHEMA_PATH } from './files.js';
 import { SETTINGS } from './settings.js';

@@ -2,6 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { describe, expect, it } from 'vitest';
+import { SECRET_KEYS, SETTINGS } from '../../src/cli/settings.js';
+import { secretKeysFromSchema, settingsFromSchema } from '../../src/cli/settings-from-schema.js';
 import { starterConfig } from '../../src/cli/templates.js';
 import { editorJsonSchema, editorJsonSchemaText } from '../../src/config/json-schema.js';
 import { checkConfig } from '../../src/config/problems.js';
@@ -37,6 +39,9 @@ const full = {
 describe('the editor JSON Schema', () => {
   it('is the one generated from the zod schema (run `npm run build:schema` after changing src/config/schema.ts)', () => {
     expect(readFileSync(SHIPPED, 'utf8')).toBe(editorJsonSchemaText());
+    // The CLI's settings table too (read by --help without loading zod).
+    expect(SETTINGS).toEqual(settingsFromSchema());
+    expect([...SECRET_KEYS]).toEqual(secretKeysFromSchema());
   });
 
   it('accepts the starter file and a file using every section, as the loader does', () => {

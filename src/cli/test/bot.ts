@@ -3,7 +3,7 @@
  * (with the scripted model when steps use it), or a running server at --url.
  */
 import { randomBytes } from 'node:crypto';
-import { defaultTexts } from '../../config.js';
+import { defaultTexts } from '../../config/texts.js';
 import type { LoadedScenario } from '../../scenario/parse.js';
 import type { RunTarget } from '../../scenario/runner.js';
 import type { ScriptedModel } from '../../scenario/scripted-model.js';
