@@ -4,6 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { LlmClient } from '../src/llm/types.js';
 import { MODEL_ANSWER } from './constants.js';
 
 const chunk = (delta: Record<string, string>, finish: string | null) =>
@@ -39,4 +40,28 @@ export async function startInstantModel(): Promise<{ url: string; server: Server
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, server };
+}
+
+/**
+ * A model in the process that answers at once: for createWechatGpt's wrapLlm, so a bench row measures everything the
+ * model path does (claim, job, routing, conversation, the model's turn, paging, delivery) but the model's transport.
+ */
+export function instantLlm(answer: string): (llm: LlmClient) => LlmClient {
+  return (llm) => ({
+    configured: true,
+    model: llm.model,
+    baseUrl: llm.baseUrl,
+    async chat(request) {
+      request.onDelta?.(answer);
+      return {
+        text: answer,
+        model: 'instant',
+        finishReason: 'stop',
+        usage: { promptTokens: 10, completionTokens: 20 },
+        latencyMs: 0,
+      };
+    },
+    transcribe: (request) => llm.transcribe(request),
+    generateImage: (request) => llm.generateImage(request),
+  });
 }

@@ -16,9 +16,9 @@ import { createLogger, createMemoryStore, createWechatGpt, type WechatGpt } from
 import { silentLogger } from '../src/logger.js';
 import { createBareWebhook } from './bare-webhook.js';
 import { BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER, MODEL_ANSWER } from './constants.js';
-import { startInstantModel } from './instant-model.js';
+import { instantLlm, startInstantModel } from './instant-model.js';
 
-export type Target = 'bare' | 'listener' | 'job' | 'express' | 'full' | 'served' | 'console';
+export type Target = 'bare' | 'listener' | 'job' | 'model' | 'express' | 'full' | 'served' | 'console';
 
 /** The servers' ports, their process, and the instant model (for `serve` runs of the model path). */
 export type ServerPorts = Record<Target, number> & { pid: number; modelUrl: string };
@@ -67,11 +67,23 @@ async function main(): Promise<void> {
     }
     return gpt;
   };
+  // The question goes to the model (no keyword rule), which answers in this process at once with the keyword's text.
+  const withInstantModel = (): WechatGpt =>
+    createWechatGpt(
+      {
+        wechat: { ...BENCH_WECHAT },
+        llm: { apiKey: 'sk-bench' },
+        store: createMemoryStore({ maxKeys: MAX_KEYS }),
+        logger,
+      },
+      { wrapLlm: instantLlm(KEYWORD_ANSWER), onMessage: serveLine },
+    );
   const fresh = () => {
     devConsole = createDevConsole();
     return {
       listener: create(false),
       job: create(false, true),
+      model: withInstantModel(),
       express: create(false),
       full: create(true),
       served: create(false, false, undefined, true),
@@ -92,6 +104,7 @@ async function main(): Promise<void> {
     bare: (req, res) => void bare(req, res),
     listener: (req, res) => current.listener.listener(req, res),
     job: (req, res) => current.job.listener(req, res),
+    model: (req, res) => current.model.listener(req, res),
     express: (req, res) => current.express.app(req, res),
     full: (req, res) => current.full.listener(req, res),
     served: (req, res) => current.served.listener(req, res),

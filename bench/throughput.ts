@@ -41,6 +41,7 @@ const TARGETS: { target: Target; label: string }[] = [
   { target: 'bare', label: 'bare node:http (baseline)' },
   { target: 'listener', label: 'wechat-gpt `gpt.listener` (node:http)' },
   { target: 'job', label: 'wechat-gpt `gpt.listener`, full path (answer from a handler)' },
+  { target: 'model', label: 'wechat-gpt `gpt.listener`, model path (instant model in the process)' },
   { target: 'express', label: 'wechat-gpt `gpt.app` (express)' },
   { target: 'full', label: 'wechat-gpt `gpt.listener`, store at its 200,000-key bound' },
   { target: 'served', label: 'wechat-gpt `gpt.listener` with an onMessage (as serve runs it)' },
