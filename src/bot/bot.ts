@@ -88,12 +88,13 @@ export function createBot({
       attempt: 1,
       delivery: outcome.status === 'pushed' ? 'push' : 'outbox',
       latencyMs,
+      key,
       source: outcome.status === 'pushed' ? 'pushed' : 'push-failed',
       ...(outcome.status === 'pushed' ? { pushedPages: outcome.pages } : {}),
       ...(outcome.status === 'failed' && outcome.errcode !== undefined ? { error: `errcode ${outcome.errcode}` } : {}),
     };
     const { time: _pushedAt, ...fields } = record; // pino adds its own `time`
-    logger.info({ ...fields, key }, 'pushed');
+    logger.info(fields, 'pushed');
     onMessage?.(record);
   }
 
@@ -139,12 +140,13 @@ export function createBot({
         attempt: outcome.attempt,
         delivery: outcome.delivery,
         latencyMs: clock.now() - receivedAt,
+        key: outcome.key,
         source: outcome.meta.source,
         ...(outcome.meta.llmError !== undefined ? { error: outcome.meta.llmError } : {}),
       };
       if (logging) {
         const { time: _receivedAt, ...fields } = record; // pino adds its own `time`
-        logger.info({ ...fields, key: outcome.key }, 'message');
+        logger.info(fields, 'message');
       }
       onMessage?.(record);
       return outcome;

@@ -52,5 +52,7 @@ export interface MessageRecord {
   source?: AnswerSource | 'push-failed';
   /** For a pushed answer: how many messages it took. */
   pushedPages?: number;
+  /** The message's job key (MsgId, or user + time + content for messages without one): a push names its question. */
+  key?: string;
   error?: string;
 }

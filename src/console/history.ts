@@ -116,8 +116,9 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
       return undefined;
     },
     pushed(record) {
-      // Pushed answers name their user, not their message: the user's newest message still waiting for one.
-      for (const entry of [...messages.values()].reverse()) {
+      // A pushed answer names its message (the job key); the user's newest message still waiting for one otherwise.
+      const named = record.key === undefined ? undefined : messages.get(record.key);
+      for (const entry of named ? [named] : [...messages.values()].reverse()) {
         if (entry.openid !== record.openid || entry.late) continue;
         const waiting = (a: ObservedAttempt) =>
           a.outcome?.delivery === 'outbox' || a.outcome?.meta?.source === 'push-pending';
