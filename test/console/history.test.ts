@@ -51,6 +51,22 @@ describe('console history', () => {
     expect(history.size).toBe(1);
     expect(summarize(entry)).toMatchObject({ attempts: 2, path: 'attempt 2', state: 'answered', latencyMs: 5120 });
   });
+
+  it("links a pushed answer to its own message by key, even when the user's newer message also waits", () => {
+    const history = createHistory();
+    const waiting = (message: InboundMessage) => {
+      const observed = attempt(message, 1, true);
+      observed.outcome = { ...observed.outcome!, delivery: 'outbox', meta: { source: 'push-pending' } };
+      history.attempt(observed);
+    };
+    waiting(text('1', 'first'));
+    waiting(text('2', 'second'));
+    const pushed = { time: 1_700_000_009_000, openid: 'oUser', messageType: 'push', preview: 'first' } as const;
+    const record = { ...pushed, replyType: 'text', replyPreview: 'answer 1', attempt: 1, delivery: 'push' } as const;
+    expect(history.pushed({ ...record, latencyMs: 9000, key: 'msg:1' })?.msgId).toBe('1');
+    expect(history.get('msg:1')?.late).toMatchObject({ how: 'push', replyPreview: 'answer 1' });
+    expect(history.get('msg:2')?.late).toBeUndefined();
+  });
 });
 
 describe('prettyXml', () => {
