@@ -24,7 +24,11 @@ export function redisCheck({ url, timeoutMs }: RedisCheckOptions): Check {
         // One try: doctor reports what it finds instead of waiting for a Redis that may come back.
         retryStrategy: () => null,
       });
-      redis.on('error', () => {});
+      // ioredis rejects connect() with "Connection is closed."; the socket's own error says why.
+      let socketError: string | undefined;
+      redis.on('error', (error: Error) => {
+        socketError ??= error.message;
+      });
       const onAbort = () => redis.disconnect();
       signal.addEventListener('abort', onAbort, { once: true });
       try {
@@ -32,7 +36,7 @@ export function redisCheck({ url, timeoutMs }: RedisCheckOptions): Check {
           await redis.connect();
         } catch (error) {
           return fail(
-            `cannot connect to ${shown} (${(error as Error).message})`,
+            `cannot connect to ${shown} (${socketError ?? (error as Error).message})`,
             'Start Redis, or fix REDIS_URL (redis://[:password@]host:port): serve refuses to start without it.',
           );
         }

@@ -101,7 +101,7 @@ export function formatDoctor(report: DoctorReport, theme: Theme): string {
   const indent = ' '.repeat(idWidth + 4);
   const lines: string[] = [];
   for (const result of report.checks) {
-    const latency = result.latencyMs === undefined ? '' : ` ${theme.dim(formatDuration(result.latencyMs))}`;
+    const latency = result.latencyMs === undefined ? '' : ` ${theme.dim(`[${formatDuration(result.latencyMs)}]`)}`;
     const summary = result.status === 'skip' ? theme.dim(result.summary) : result.summary;
     lines.push(`${MARKS[result.status](theme)} ${theme.accent(padEnd(result.id, idWidth))}  ${summary}${latency}`);
     if (result.hint) {
