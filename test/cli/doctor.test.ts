@@ -7,7 +7,7 @@ import type { DoctorReport } from '../../src/cli/commands/doctor.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js';
 import { type FakeWechatApi, startFakeWechatApi } from '../support/fake-wechat-api.js';
 import { type Harness, startHarness, TOKEN } from '../support/harness.js';
-import { runCli, tempDir } from './run-cli.js';
+import { runCli, startCli, tempDir } from './run-cli.js';
 
 const KEY = 'sk-doctor-cli-key-0001';
 const APP_ID = 'wx1234567890abcdef';
@@ -105,5 +105,35 @@ describe('wechat-gpt doctor', () => {
     const { code, stderr } = await doctor(['--timeout', 'soon']);
     expect(code).toBe(2);
     expect(stderr).toContain('--timeout must be a number of milliseconds');
+  });
+});
+
+describe('serve at start', () => {
+  it('warns about a rejected key and a missing IP白名单 entry, one line each, and starts anyway', async () => {
+    api.inject('/cgi-bin/stable_token', 40164);
+    const cli = startCli(['serve', '--port', '0', '--no-tunnel', '--json'], {
+      cwd: dir.path,
+      env: { ...env, OPENAI_API_KEY: 'sk-not-the-right-key-02', REDIS_URL: '' },
+    });
+    try {
+      const ready = JSON.parse(await cli.waitForLine((line) => line.startsWith('{"event":"ready"'))) as {
+        url: string;
+      };
+      await cli.waitForStderr('warning: wechat-api:');
+      await cli.waitForStderr('warning: model:');
+      const warnings = cli.stderr.split('\n').filter((line) => line.startsWith('warning:'));
+      expect(warnings.find((line) => line.startsWith('warning: model:'))).toContain('Check OPENAI_API_KEY');
+      expect(warnings.find((line) => line.startsWith('warning: wechat-api:'))).toContain('Add 198.51.100.23');
+      expect(cli.stderr).not.toContain('sk-not-the-right-key-02');
+      // Still serving.
+      const run = await runCli(['verify', '--url', ready.url], { cwd: dir.path, env });
+      expect(run.code).toBe(0);
+      // Only the key was listed: no completion was paid for.
+      expect(model.requests.filter((r) => r.endpoint === 'chat' && r.headers.authorization?.includes('-02'))).toEqual(
+        [],
+      );
+    } finally {
+      cli.kill('SIGKILL');
+    }
   });
 });
