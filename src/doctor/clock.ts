@@ -38,13 +38,16 @@ export function clockCheck({
       const received = now();
       const serverMs = date ? Date.parse(date) : Number.NaN;
       if (Number.isNaN(serverMs)) return skip(`${host} answered without a Date header to compare with`);
-      // Date has whole seconds: its true time lies within the second after it, the request's within sent…received.
-      const skewMs = Math.round((sent + received) / 2 - (serverMs + 500));
+      // Date has whole seconds: WeChat's time at our midpoint lies within [date, date + 1 s), ours within sent…received.
+      // Only a difference outside both margins is a skew we can be sure of.
+      const ahead = sent - (serverMs + 1000);
+      const behind = serverMs - received;
+      const skewMs = ahead > 0 ? ahead : behind > 0 ? -behind : 0;
       const way = skewMs > 0 ? 'ahead of' : 'behind';
       const amount = `${(Math.abs(skewMs) / 1000).toFixed(1)} s`;
-      const tolerance = Math.max(allowedSkewMs, 1000);
-      if (Math.abs(skewMs) <= tolerance) {
-        return ok(`within ${(tolerance / 1000).toFixed(1)} s of ${host} (${amount} ${way})`);
+      if (skewMs === 0) return ok(`in step with ${host} (to the second of its Date header)`);
+      if (Math.abs(skewMs) <= allowedSkewMs) {
+        return ok(`${amount} ${way} ${host}, within the ${(allowedSkewMs / 1000).toFixed(1)} s allowed`);
       }
       const refused = replayWindowSec > 0 && Math.abs(skewMs) > replayWindowSec * 1000;
       return fail(

@@ -80,13 +80,13 @@ describe('the clock check', () => {
   it('passes when this clock agrees with the Date of the API answer', async () => {
     const result = await clock(0);
     expect(result).toMatchObject({ id: 'clock', status: 'ok' });
-    expect(result.summary).toMatch(/^within 2\.0 s of 127\.0\.0\.1:\d+/);
+    expect(result.summary).toMatch(/^in step with 127\.0\.0\.1:\d+|within the 2\.0 s allowed$/);
   });
 
   it('fails when this clock is a minute ahead, and says how to sync it', async () => {
     const result = await clock(60_000);
     expect(result.status).toBe('fail');
-    expect(result.summary).toMatch(/this clock is (59|60|61)\.\d s ahead of/);
+    expect(result.summary).toMatch(/this clock is (58|59|60)\.\d s ahead of/);
     expect(result.hint).toContain('timedatectl set-ntp true');
   });
 
