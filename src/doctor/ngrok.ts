@@ -3,6 +3,7 @@
  * the only way to learn whether ngrok accepts both. Skipped without NGROK_AUTHTOKEN.
  */
 import { TunnelError } from '../errors.js';
+import { ngrokErrorCode } from '../tunnel/ngrok-errors.js';
 import type { Tunnel } from '../tunnel/types.js';
 import { type Check, fail, ok, skip } from './types.js';
 
@@ -40,9 +41,35 @@ export function ngrokCheck({ authtoken, domain, port, timeoutMs, tunnel }: Ngrok
             });
       } catch (error) {
         if (!(error instanceof TunnelError)) throw error;
+        const busy = busyAgent(ngrokErrorCode(error.cause) ?? ngrokErrorCode(error), domain);
+        if (busy) return ok(busy.summary, { hint: busy.hint });
         // Its messages already say what ngrok refused (the authtoken, the domain) or that it could not be reached.
         return fail(error.message, error.hint);
       }
     },
   };
+}
+
+/**
+ * Refusals that come after ngrok accepted the authtoken: another agent holds the session (108, one per free account)
+ * or the domain (334) — most often the `serve` this check is run next to. Not failures of the setup.
+ */
+function busyAgent(
+  code: string | undefined,
+  domain: string | undefined,
+): { summary: string; hint: string } | undefined {
+  const elsewhere = 'If no `wechat-gpt serve` runs with this authtoken, another ngrok agent does: stop it.';
+  if (code === 'ERR_NGROK_334') {
+    return {
+      summary: `authtoken accepted, ${domain ?? 'the domain'} is online already (ERR_NGROK_334)`,
+      hint: elsewhere,
+    };
+  }
+  if (code === 'ERR_NGROK_108') {
+    return {
+      summary: `authtoken accepted; another agent session is online (ERR_NGROK_108), so ${domain ?? 'the tunnel'} was not opened`,
+      hint: elsewhere,
+    };
+  }
+  return undefined;
 }

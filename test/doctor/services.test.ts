@@ -93,6 +93,21 @@ describe('the ngrok check', () => {
     expect(result.hint).toContain('https://dashboard.ngrok.com/domains');
   });
 
+  it('a domain or session already online (the serve next to it) counts as an accepted authtoken', async () => {
+    for (const [text, expected] of [
+      ['endpoint is already online ERR_NGROK_334', 'me.ngrok-free.app is online already (ERR_NGROK_334)'],
+      ['Your account is limited to 1 simultaneous ngrok agent sessions. ERR_NGROK_108', 'another agent session'],
+    ] as const) {
+      const tunnel = createFakeTunnel({ fail: ngrokError(text) });
+      const result = await one(
+        ngrokCheck({ authtoken: 'tok_abc', domain: 'me.ngrok-free.app', port: 3000, timeoutMs: 5000, tunnel }),
+      );
+      expect(result.status).toBe('ok');
+      expect(result.summary).toContain(expected);
+      expect(result.hint).toContain('wechat-gpt serve');
+    }
+  });
+
   it('an unreachable ngrok fails with the network hint', async () => {
     const fail = ngrokError('failed to establish tcp connection');
     const result = await one(
