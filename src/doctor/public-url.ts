@@ -17,6 +17,8 @@ export interface PublicUrlCheckOptions {
   fetch?: typeof globalThis.fetch;
 }
 
+const PROXY_HINT = 'Put a proxy on 443 in front (examples/nginx.conf) and pass its URL as --public-url.';
+
 export function publicUrlCheck({ url, publicUrl, path, token, timeoutMs, fetch }: PublicUrlCheckOptions): Check {
   return {
     id: 'public-url',
@@ -35,7 +37,8 @@ export function publicUrlCheck({ url, publicUrl, path, token, timeoutMs, fetch }
         );
       }
       const result = await verifyUrl({ url: pasted.url, token, timeoutMs, signal, ...(fetch ? { fetch } : {}) });
-      const portProblem = pasted.problems.find((problem) => problem.includes('port'));
+      const { port } = new URL(pasted.url);
+      const portRefused = port !== '' && port !== '80' && port !== '443';
       if (!result.ok) {
         const tokenDiffers = result.status === 401 || result.status === 403;
         return fail(
@@ -46,9 +49,16 @@ export function publicUrlCheck({ url, publicUrl, path, token, timeoutMs, fetch }
           { latencyMs: result.latencyMs },
         );
       }
-      if (portProblem)
-        return fail(`${pasted.url} echoes echostr, but ${portProblem}`, undefined, { latencyMs: result.latencyMs });
-      return ok(`${pasted.url} passes the 服务器配置 check (HTTP ${result.status})`, { latencyMs: result.latencyMs });
+      const latency = { latencyMs: result.latencyMs };
+      const onlyStandardPorts = '服务器配置 takes only ports 80 (http) and 443 (https)';
+      // --public-url is what serve prints for 服务器配置, so a port it refuses is a failure; --url may be a local check.
+      if (portRefused && !url) {
+        return fail(`${pasted.url} echoes echostr, but ${onlyStandardPorts}, not ${port}`, PROXY_HINT, latency);
+      }
+      return ok(`${pasted.url} passes the 服务器配置 check (HTTP ${result.status})`, {
+        ...latency,
+        ...(portRefused ? { hint: `${onlyStandardPorts}: check the public URL in front of it too.` } : {}),
+      });
     },
   };
 }

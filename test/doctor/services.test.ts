@@ -129,6 +129,8 @@ describe('the public URL check', () => {
     const result = await one(publicUrlCheck({ url: bot.url, path: '/wechat', token: TOKEN, timeoutMs: 5000 }));
     expect(result).toMatchObject({ id: 'public-url', status: 'ok' });
     expect(result.summary).toBe(`${bot.url} passes the 服务器配置 check (HTTP 200)`);
+    // A local --url passes; the note says WeChat needs 80 or 443 in front.
+    expect(result.hint).toContain('takes only ports 80 (http) and 443 (https)');
   });
 
   it('adds the webhook path to --public-url as serve does, and fails a port 服务器配置 does not accept', async () => {
@@ -137,8 +139,10 @@ describe('the public URL check', () => {
       publicUrlCheck({ publicUrl: `${bot.baseUrl}/`, path: '/wechat', token: TOKEN, timeoutMs: 5000 }),
     );
     expect(result.status).toBe('fail');
-    expect(result.summary).toContain(`${bot.baseUrl}/wechat echoes echostr, but --public-url uses port`);
-    expect(result.summary).toContain('port 80 (http) or 443 (https)');
+    expect(result.summary).toContain(
+      `${bot.baseUrl}/wechat echoes echostr, but 服务器配置 takes only ports 80 (http) and 443 (https), not`,
+    );
+    expect(result.hint).toContain('examples/nginx.conf');
   });
 
   it('another Token fails with the hint to use one Token everywhere', async () => {
