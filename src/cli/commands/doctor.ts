@@ -39,7 +39,14 @@ export function doctorCommand(ctx: CliContext): Command {
     .option('--timeout <ms>', `time limit of each remote check (default ${DEFAULT_TIMEOUT_MS})`)
     .option('--no-completion', 'do not ask the model for a tiny completion (only list the models with the key)')
     .option('--json', 'print the results as JSON');
-  addConfigOptions(command, { tunnel: false });
+  addConfigOptions(command, {
+    keys: ['wechat.appId', 'llm.baseUrl', 'llm.model', 'serve.publicUrl', 'path', 'serve.domain', 'serve.redisUrl'],
+    tunnel: false,
+    help: {
+      'serve.publicUrl': 'your public URL, as given to serve: its webhook is checked (default: none)',
+      path: 'webhook path added to --public-url (default /wechat)',
+    },
+  });
   return command
     .addHelpText(
       'after',
