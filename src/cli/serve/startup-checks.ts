@@ -16,6 +16,12 @@ export async function warnAboutSetup(
   logger: CliLogger,
   timeoutMs = STARTUP_CHECK_TIMEOUT_MS,
 ): Promise<void> {
+  const { llm, wechat, media } = config;
+  const pushes = Boolean(wechat.appId && wechat.appSecret);
+  // Only what this configuration uses: without a key serve has already said so, without an AppSecret there is no
+  // token to fetch and no voice to download for ffmpeg. Nothing to check: nothing loaded.
+  const wanted = { model: Boolean(llm.apiKey), wechatApi: pushes, ffmpeg: media.transcribeVoice && pushes };
+  if (!wanted.model && !wanted.wechatApi && !wanted.ffmpeg) return;
   try {
     const [{ modelCheck }, { wechatApiCheck }, { ffmpegCheck }, { runChecks }] = await Promise.all([
       import('../../doctor/model.js'),
@@ -23,16 +29,14 @@ export async function warnAboutSetup(
       import('../../doctor/ffmpeg.js'),
       import('../../doctor/run.js'),
     ]);
-    const { llm, wechat, media } = config;
-    const pushes = Boolean(wechat.appId && wechat.appSecret);
-    const checks: Check[] = [ffmpegCheck({ path: media.ffmpegPath, needed: media.transcribeVoice && pushes })];
-    // Without a key serve has already said so; without an AppSecret there is no token to fetch.
-    if (llm.apiKey) {
+    const checks: Check[] = [];
+    if (wanted.ffmpeg) checks.push(ffmpegCheck({ path: media.ffmpegPath, needed: true }));
+    if (wanted.model) {
       checks.push(
         modelCheck({ apiKey: llm.apiKey, baseUrl: llm.baseUrl, model: llm.model, completion: false, timeoutMs }),
       );
     }
-    if (pushes) checks.push(wechatApiCheck({ ...wechat, timeoutMs }));
+    if (wanted.wechatApi) checks.push(wechatApiCheck({ ...wechat, timeoutMs }));
     for (const result of await runChecks(checks, { timeoutMs })) {
       if (result.status !== 'fail') continue;
       logger.warn(`${result.id}: ${result.summary}.${result.hint ? ` ${result.hint.split('\n').join(' ')}` : ''}`);
