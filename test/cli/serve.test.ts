@@ -180,13 +180,15 @@ describe('serve --json with simulate and verify against it', () => {
   // Last: it stops the shared server.
   it('SIGTERM answers the held attempt at once, keeps the answer finished during the drain, and a restart delivers it', async () => {
     fake.script({ reply: '最后一个回答', latencyMs: 1200 });
-    const calls = fake.calls;
+    // Chat requests only: serve's start-up check lists the models (GET /v1/models) too.
+    const chats = () => fake.requests.filter((r) => r.endpoint === 'chat').length;
+    const calls = chats();
     const user = 'oRestartUser0001';
     const pending = runCli(
       ['simulate', '--url', url(), '--json', '--no-retry', '--timeout', '5000', '--user', user, '最后一个'],
       { cwd: dir.path, env },
     );
-    while (fake.calls === calls) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (chats() === calls) await new Promise((resolve) => setTimeout(resolve, 20));
     serve.kill('SIGTERM');
     const [run, exit] = await Promise.all([pending, serve.exited()]);
     expect(JSON.parse(run.stdout) as SimulateReport).toMatchObject({ ok: true, userSees: defaultTexts.thinking });
@@ -207,7 +209,7 @@ describe('serve --json with simulate and verify against it', () => {
         env,
       });
       expect(JSON.parse(fetched.stdout) as SimulateReport).toMatchObject({ ok: true, userSees: '最后一个回答' });
-      expect(fake.calls).toBe(calls + 1);
+      expect(chats()).toBe(calls + 1);
     } finally {
       again.kill('SIGKILL');
     }

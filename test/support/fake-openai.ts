@@ -82,6 +82,8 @@ export interface FakeOpenAIOptions {
   defaultBehaviour?: Behaviour;
   /** What /v1/audio/transcriptions answers with nothing scripted (default 你好). */
   transcription?: string;
+  /** The ids GET /v1/models lists (default ['test-model']). */
+  models?: string[];
 }
 
 export interface FakeOpenAI {
@@ -121,6 +123,7 @@ export async function startFakeOpenAI({
   apiKey,
   defaultBehaviour = { reply: 'ok' },
   transcription = '你好',
+  models = ['test-model'],
 }: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   const requests: RecordedRequest[] = [];
   const queues: Record<Endpoint, Behaviour[]> = { chat: [], transcriptions: [], images: [] };
@@ -189,7 +192,10 @@ export async function startFakeOpenAI({
       });
     }
     if (req.method === 'GET' && path === '/v1/models') {
-      return json(res, 200, { object: 'list', data: [{ id: 'test-model', object: 'model', owned_by: 'fake' }] });
+      return json(res, 200, {
+        object: 'list',
+        data: models.map((id) => ({ id, object: 'model', created: 0, owned_by: 'fake' })),
+      });
     }
     if (req.method !== 'POST' || !endpoint) {
       return json(res, 404, {

@@ -17,6 +17,7 @@ import type { SettingSource } from '../settings.js';
 import { createLibraryLogger } from './library-logger.js';
 import { listen } from './listen.js';
 import { restoreSavedAnswers, saveAnswers } from './saved-answers.js';
+import { warnAboutSetup } from './startup-checks.js';
 import { chooseTunnel, type TunnelChoice } from './tunnel-choice.js';
 
 /** What serve is running with: the banner's content, and the `ready` JSON line's. */
@@ -169,6 +170,8 @@ export async function startServe({
     if (devConsole && consoleHost) devConsole.attach({ gpt, port, host: consoleHost });
     cleanups.push(() => closeServer(server, 0));
     const url = localWebhookUrl(cli.host, port, cli.path);
+    // In the background: a rejected key or a missing IP白名单 entry is a warning, never a reason not to start.
+    void warnAboutSetup(loaded, logger);
 
     const choice = await chooseTunnel(cli, env);
     if (choice.kind === 'tunnel' && choice.tunnel.kind === 'ngrok') logger.info('Opening an ngrok tunnel…');
