@@ -7,7 +7,8 @@ import type { DoctorReport } from '../../src/cli/commands/doctor.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js';
 import { type FakeWechatApi, startFakeWechatApi } from '../support/fake-wechat-api.js';
 import { type Harness, startHarness, TOKEN } from '../support/harness.js';
-import { runCli, startCli, tempDir } from './run-cli.js';
+import { runCli, tempDir } from './run-cli.js';
+import { startCli } from './spawn-cli.js';
 
 const KEY = 'sk-doctor-cli-key-0001';
 const APP_ID = 'wx1234567890abcdef';
