@@ -18,8 +18,10 @@ function folder() {
   dirs.push(dir);
   return dir.path;
 }
+/** What people see: a pipe is not a terminal, where serve would log JSON lines (test/cli/serve-logs.test.ts). */
+const PRETTY = { LOG_FORMAT: 'pretty' };
 function serve(args: string[], { cwd, env = {} }: { cwd: string; env?: Record<string, string> }) {
-  const cli = startCli(['serve', ...args], { cwd, env });
+  const cli = startCli(['serve', ...args], { cwd, env: { ...PRETTY, ...env } });
   running.push(cli);
   return cli;
 }
@@ -167,7 +169,7 @@ describe('serve with a tunnel', () => {
   it('with the real @ngrok/ngrok on this offline machine: a clear message and exit 1', async () => {
     const run = await runCli(['serve', '--port', '0', '--tunnel', 'ngrok'], {
       cwd: folder(),
-      env: { NGROK_AUTHTOKEN: 'bogus' },
+      env: { ...PRETTY, NGROK_AUTHTOKEN: 'bogus' },
       timeoutMs: 20_000,
     });
     expect(run.code).toBe(1);

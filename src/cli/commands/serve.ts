@@ -5,6 +5,7 @@ import type { CliContext } from '../context.js';
 import { loadConfig } from '../load-config.js';
 import { addConfigOptions, type ConfigFlagOptions, flagValues } from '../options.js';
 import { formatBanner, readyEvent } from '../serve/banner.js';
+import { createServeLogging } from '../serve/log-output.js';
 import { formatMessageLine, messageEvent } from '../serve/message-line.js';
 import type { ServeInfo } from '../serve/start.js';
 import { withStableKeys } from '../state.js';
@@ -56,7 +57,16 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
     }),
     { cwd: ctx.cwd },
   );
-  for (const warning of loaded.warnings) ctx.logger.warn(warning);
+  const logging = createServeLogging({
+    settings: loaded.cli,
+    cwd: ctx.cwd,
+    stdout: ctx.stdout,
+    logger: ctx.logger,
+    quiet,
+    events: json,
+  });
+  const logger = logging.cli;
+  for (const warning of loaded.warnings) logger.warn(warning);
   const wechatTimeoutMs = loaded.config.timing?.wechatTimeoutMs ?? 5000;
 
   // First signal: stop gracefully. Second: stop waiting for answers in flight.
@@ -70,7 +80,7 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
   process.on('SIGTERM', onSignal);
 
   const onMessage = (record: MessageRecord) => {
-    if (quiet) return;
+    if (quiet || logging.json) return;
     ctx.stdout.write(
       `${json ? JSON.stringify(messageEvent(record)) : formatMessageLine(record, ctx.theme, { wechatTimeoutMs })}\n`,
     );
@@ -83,8 +93,10 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
       session = await startServe({
         loaded,
         env: ctx.env,
-        logger: ctx.logger,
-        quiet,
+        logger,
+        libraryLogger: logging.library,
+        // JSON logs carry one `message` record per message (the library's own): no human line is built.
+        quiet: quiet || logging.json,
         onMessage,
         console: options.console !== false,
         signal: stopping.signal,
@@ -92,33 +104,39 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
       });
     } catch (error) {
       if (stopping.signal.aborted) {
-        ctx.logger.info('Stopped before the webhook was ready.');
+        logger.info('Stopped before the webhook was ready.');
         return;
       }
       throw error;
     }
 
-    for (const line of missingSettings(session.info)) ctx.logger.warn(line);
-    ctx.stdout.write(
-      json
-        ? `${JSON.stringify(readyEvent(session.info))}\n`
-        : `${formatBanner(session.info, ctx.theme, { version: ctx.version, quiet })}\n`,
-    );
+    for (const line of missingSettings(session.info)) logger.warn(line);
+    // The log records carry no console URL (it holds this run's secret); pino masks the Token and the key.
+    const { event: _event, consoleUrl: _console, ...ready } = readyEvent(session.info);
+    logging.event({ ...ready, version: ctx.version }, 'ready');
+    if (!logging.json) {
+      ctx.stdout.write(
+        json
+          ? `${JSON.stringify(readyEvent(session.info))}\n`
+          : `${formatBanner(session.info, ctx.theme, { version: ctx.version, quiet })}\n`,
+      );
+    }
 
     await aborted(stopping.signal);
     const waiting = session.inFlight();
-    ctx.logger.info(
+    logger.info(
       waiting > 0
         ? `Stopping: ${tunnelOpen(session.info) ? 'closing the tunnel, ' : ''}answering held attempts now and finishing ${waiting} answer${waiting === 1 ? '' : 's'} in flight into the outbox (up to ${DRAIN_MS / 1000} s; Ctrl-C again to stop now)…`
         : 'Stopping…',
     );
     const drained = await session.stop({ drainMs: DRAIN_MS, signal: hurry.signal });
     if (!drained)
-      ctx.logger.warn(
+      logger.warn(
         'Stopped before every answer in flight was finished; those users are told so when they send 「继续」.',
       );
-    else ctx.logger.info('Stopped.');
+    else logger.info('Stopped.');
   } finally {
+    await logging.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { MessageRecord } from '../../bot/types.js';
-import type { WechatGptConfig } from '../../config.js';
+import type { Logger, WechatGptConfig } from '../../config.js';
 import { maskSecret, redactUrl } from '../../secrets.js';
 import type { MemoryStore } from '../../store/memory.js';
 import type { Store } from '../../store/types.js';
@@ -62,6 +62,8 @@ export interface StartServeOptions {
   loaded: LoadedConfig;
   env: Record<string, string | undefined>;
   logger: CliLogger;
+  /** What the library logs to (default: `logger`, printed for people). */
+  libraryLogger?: Logger;
   quiet: boolean;
   onMessage: (record: MessageRecord) => void;
   /** Serve the dev console under /_console (default true; --no-console turns it off). */
@@ -76,6 +78,7 @@ export async function startServe({
   loaded,
   env,
   logger,
+  libraryLogger: givenLibraryLogger,
   quiet,
   onMessage,
   console: withConsole = true,
@@ -89,7 +92,7 @@ export async function startServe({
   const useKey = Boolean(encodingAesKey && appId);
   const wechat: WechatGptConfig['wechat'] = { ...base.wechat };
   if (!useKey) delete wechat.encodingAesKey;
-  const libraryLogger = createLibraryLogger(logger, { quiet });
+  const libraryLogger = givenLibraryLogger ?? createLibraryLogger(logger, { quiet });
 
   const cleanups: Array<() => Promise<unknown>> = [];
   const cleanUp = async () => {
