@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { SimulateReport } from '../../src/cli/simulate/report.js';
 import { defaultTexts } from '../../src/config.js';
+import { deliver } from '../../src/simulator/index.js';
+import type { InboundMessage } from '../../src/wechat/types.js';
+import { startFakeOpenAI } from '../support/fake-openai.js';
 import { type RunningCli, runCli, startCli, tempDir } from './run-cli.js';
 
 const dirs: Array<{ remove: () => void }> = [];
@@ -190,7 +193,34 @@ describe('serve with a tunnel', () => {
 
     const wrong = await runCli(['serve', '--tunnel', 'cloudflare'], { cwd });
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toContain('Invalid --tunnel: must be ngrok, none or auto (got "cloudflare")');
+    expect(wrong.stderr).toContain('Invalid --tunnel: must be auto, ngrok or none (got "cloudflare")');
+  });
+});
+
+describe('serve stopping', () => {
+  it('a second Ctrl-C stops at once, without waiting for the answers in flight, with exit code 130', async () => {
+    // A model that never answers: the first Ctrl-C would wait 10 s for it.
+    const fake = await startFakeOpenAI({ defaultBehaviour: { stall: true } });
+    try {
+      const token = 'stopTestToken42';
+      const cli = serve(['--port', '0', '--no-tunnel', '--json'], {
+        cwd: folder(),
+        env: { WECHAT_TOKEN: token, OPENAI_API_KEY: 'sk-stop-test', OPENAI_BASE_URL: fake.url },
+      });
+      const { url } = (await readyOf(cli)) as { url: string };
+      const message = { type: 'text', content: 'wait', fromUser: 'oStopUser0001', toUser: 'gh_0123456789ab' };
+      const sent = deliver({ url, token, mode: 'plain', message: message as InboundMessage, attempts: 1 });
+      await expect.poll(() => fake.inFlight, { timeout: 10_000 }).toBe(1);
+      cli.kill('SIGINT');
+      await cli.waitForStderr('Ctrl-C again to stop now');
+      cli.kill('SIGINT');
+      const { code, stderr } = await cli.exited(8_000);
+      expect(code).toBe(130);
+      expect(stderr).toContain('Stopped before every answer in flight was finished');
+      await sent;
+    } finally {
+      await fake.close();
+    }
   });
 });
 

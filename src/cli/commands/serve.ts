@@ -5,6 +5,8 @@ import type { CliContext } from '../context.js';
 import { loadConfig } from '../load-config.js';
 import { addConfigOptions, type ConfigFlagOptions, flagValues } from '../options.js';
 import { formatBanner, readyEvent } from '../serve/banner.js';
+import { Interrupted } from '../exit.js';
+import { createLiveWait } from '../live-wait.js';
 import { createServeLogging } from '../serve/log-output.js';
 import { formatMessageLine, messageEvent } from '../serve/message-line.js';
 import type { ServeInfo } from '../serve/start.js';
@@ -101,6 +103,8 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
         console: options.console !== false,
         signal: stopping.signal,
         cwd: ctx.cwd,
+        // On a terminal only (JSON logs and pipes get the plain line).
+        progress: logging.json ? undefined : createLiveWait(ctx.stderr, ctx.env),
       });
     } catch (error) {
       if (stopping.signal.aborted) {
@@ -135,6 +139,8 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
         'Stopped before every answer in flight was finished; those users are told so when they send 「继续」.',
       );
     else logger.info('Stopped.');
+    // A second Ctrl-C: exit now, 130 (128 + SIGINT) like any interrupted command.
+    if (hurry.signal.aborted) throw new Interrupted(hurry.signal.reason as NodeJS.Signals);
   } finally {
     await logging.close();
     process.off('SIGINT', onSignal);
