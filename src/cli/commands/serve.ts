@@ -2,11 +2,11 @@
 import { Command } from 'commander';
 import type { MessageRecord } from '../../bot/types.js';
 import type { CliContext } from '../context.js';
+import { Interrupted } from '../exit.js';
+import { createLiveWait } from '../live-wait.js';
 import { loadConfig } from '../load-config.js';
 import { addConfigOptions, type ConfigFlagOptions, flagValues } from '../options.js';
 import { formatBanner, readyEvent } from '../serve/banner.js';
-import { Interrupted } from '../exit.js';
-import { createLiveWait } from '../live-wait.js';
 import { createServeLogging } from '../serve/log-output.js';
 import { formatMessageLine, messageEvent } from '../serve/message-line.js';
 import type { ServeInfo } from '../serve/start.js';
@@ -81,10 +81,13 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // A terminal's width, read at each line (it may be resized); undefined for a pipe, where lines are kept whole.
+  const terminal = ctx.stdout as { isTTY?: boolean; columns?: number };
+  const width = () => (terminal.isTTY ? terminal.columns : undefined);
   const onMessage = (record: MessageRecord) => {
     if (quiet || logging.json) return;
     ctx.stdout.write(
-      `${json ? JSON.stringify(messageEvent(record)) : formatMessageLine(record, ctx.theme, { wechatTimeoutMs })}\n`,
+      `${json ? JSON.stringify(messageEvent(record)) : formatMessageLine(record, ctx.theme, { wechatTimeoutMs, width: width() })}\n`,
     );
   };
 
@@ -122,7 +125,7 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
       ctx.stdout.write(
         json
           ? `${JSON.stringify(readyEvent(session.info))}\n`
-          : `${formatBanner(session.info, ctx.theme, { version: ctx.version, quiet })}\n`,
+          : `${formatBanner(session.info, ctx.theme, { version: ctx.version, quiet, width: width() })}\n`,
       );
     }
 
