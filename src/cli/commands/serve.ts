@@ -35,13 +35,16 @@ export function serveCommand(ctx: CliContext): Command {
 Prints the URL, Token and EncodingAESKey to paste into 公众平台 → 开发 → 基本配置 → 服务器配置. A Token and an
 EncodingAESKey you have not set are generated once and kept in .wechat-gpt/state.json, so they survive restarts.
 Without OPENAI_API_KEY or NGROK_AUTHTOKEN it still starts, and says what is missing.
-Ctrl-C (or SIGTERM) closes the tunnel, stops accepting and lets answers in flight finish (up to ${DRAIN_MS / 1000} s).
+Ctrl-C (or SIGTERM) closes the tunnel, stops accepting and lets answers in flight finish (up to ${DRAIN_MS / 1000} s);
+Ctrl-C again stops at once (exit 130). On a terminal it prints for people; elsewhere (Docker, systemd, a pipe) JSON
+log lines (--log-format). GET /healthz and /metrics (Prometheus) are served next to the webhook.
 
 Examples:
   $ npx wechat-gpt serve
   $ npx wechat-gpt serve --port 0 --no-tunnel --json
   $ npx wechat-gpt serve --no-console
   $ npx wechat-gpt serve --port 8080 --public-url https://bot.example.com
+  $ npx wechat-gpt serve --no-tunnel --log-file logs/wechat-gpt.log
   $ NGROK_DOMAIN=example.ngrok-free.app npx wechat-gpt serve`,
     )
     .action((options: ServeOptions) => runServe(ctx, options));
