@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { errorPageOf } from '../../src/metrics/error-pages.js';
-import { type Harness, startHarness } from '../support/harness.js';
+import { startFakeWechatApi } from '../support/fake-wechat-api.js';
+import { APP_ID, type Harness, newUser, startHarness, TOKEN } from '../support/harness.js';
 
 /** The value of one sample of Prometheus text output, labels matched exactly (in any order); undefined when absent. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -109,6 +110,68 @@ describe('/metrics on a retry', () => {
       );
     } finally {
       await h.close();
+    }
+  });
+});
+
+describe('/metrics with active delivery', () => {
+  it('shows a push waiting for its answer, then counts it pushed, and a push that failed', async () => {
+    const appSecret = 'appsecret0123456789abcdef01234567';
+    const api = await startFakeWechatApi({ appId: APP_ID, appSecret });
+    // Answers `success` after 1 s, well inside WeChat's (here 2 s) timeout however loaded the machine is.
+    const h = await startHarness({
+      config: {
+        wechat: { token: TOKEN, appSecret, apiBase: api.url },
+        timing: { wechatTimeoutMs: 2000, replyBudgetMs: 1000 },
+      },
+    });
+    try {
+      let release: () => void = () => {};
+      const released = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      h.fake.script(async () => {
+        await released;
+        return { reply: 'pushed later' };
+      });
+      // WeChat gets `success` at once; the answer is pushed when the model is done.
+      expect((await h.send('slow one', { user: newUser() })).userSees).toBe('');
+      let text = await scrape(h);
+      expect(sample(text, 'wechat_gpt_pushes_active')).toBe(1);
+      expect(sample(text, 'wechat_gpt_replies_total', { delivery: 'push', attempt: '1' })).toBe(1);
+      expect(sample(text, 'wechat_gpt_error_pages_total', { outcome: 'avoided' })).toBe(1);
+      release();
+      await vi.waitFor(
+        async () => expect(sample(await scrape(h), 'wechat_gpt_pushes_total', { result: 'pushed' })).toBe(1),
+        {
+          timeout: 10_000,
+          interval: 50,
+        },
+      );
+      text = await scrape(h);
+      expect(sample(text, 'wechat_gpt_pushes_active')).toBe(0);
+
+      api.inject('/cgi-bin/message/custom/send', 45015);
+      let releaseSecond: () => void = () => {};
+      const secondReleased = new Promise<void>((resolve) => {
+        releaseSecond = resolve;
+      });
+      h.fake.script(async () => {
+        await secondReleased;
+        return { reply: 'cannot be pushed' };
+      });
+      expect((await h.send('another slow one', { user: newUser() })).userSees).toBe('');
+      releaseSecond();
+      await vi.waitFor(
+        async () => expect(sample(await scrape(h), 'wechat_gpt_pushes_total', { result: 'failed' })).toBe(1),
+        {
+          timeout: 10_000,
+          interval: 50,
+        },
+      );
+    } finally {
+      await h.close();
+      await api.close();
     }
   });
 });
