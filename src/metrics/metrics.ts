@@ -1,9 +1,9 @@
 /**
  * The bot's Prometheus metrics, in a registry of its own (several bots in one process, or in one test run, never
- * share or collide). The hot path only increments: label children are created once and looked up in small maps, the
- * gauges of things in flight are read at scrape time.
+ * share or collide). The hot path only adds to plain numbers (cells.ts); prom-client reads them, and the gauges of
+ * things in flight, when /metrics is scraped.
  */
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { AttemptOutcome } from '../bot/attempts.js';
 import type { Bot } from '../bot/bot.js';
 import type { PushedAnswer } from '../bot/jobs.js';
@@ -11,9 +11,10 @@ import { describeMessageType } from '../bot/preview.js';
 import type { ResolvedConfig } from '../config.js';
 import type { WebhookMeter } from '../server/observer.js';
 import type { InboundMessage } from '../wechat/types.js';
+import { counterCells, histogramCells, observe } from './cells.js';
 import { errorPageOf } from './error-pages.js';
 import type { ModelMeter } from './llm.js';
-import { type StoreMeter, type StoreOp, TIMED_STORE_OPS } from './store.js';
+import { type StoreMeter, TIMED_STORE_OPS } from './store.js';
 
 const PREFIX = 'wechat_gpt_';
 
@@ -32,24 +33,6 @@ export interface BotMetrics extends WebhookMeter {
   watch(bot: Pick<Bot, 'inFlight' | 'llmInFlight' | 'pushing'>): void;
 }
 
-/** A counter child per label combination, made on first use and reused. */
-function childCache<T>(make: (a: string, b: string) => T): (a: string, b: string) => T {
-  const outer = new Map<string, Map<string, T>>();
-  return (a, b) => {
-    let inner = outer.get(a);
-    if (!inner) {
-      inner = new Map();
-      outer.set(a, inner);
-    }
-    let child = inner.get(b);
-    if (!child) {
-      child = make(a, b);
-      inner.set(b, child);
-    }
-    return child;
-  };
-}
-
 /** The label of a message's type: text, image, voice…, event:subscribe, event:CLICK…; unknown types as one value. */
 function typeLabel(message: InboundMessage): string {
   if (message.type === 'unknown') return 'unknown';
@@ -63,67 +46,73 @@ export function createMetrics(config: Pick<ResolvedConfig, 'timing'>): BotMetric
   collectDefaultMetrics({ register: registry, prefix: PREFIX });
   const registers = [registry];
 
-  const messages = new Counter({
+  const messages = counterCells({
+    registry,
     name: `${PREFIX}messages_total`,
     help: 'Messages answered, by type and by what produced the answer (llm, keyword, command, thinking…); one per message, on the attempt that answered it.',
-    labelNames: ['type', 'source'] as const,
-    registers,
+    labelNames: ['type', 'source'],
   });
-  const replies = new Counter({
+  const replies = counterCells({
+    registry,
     name: `${PREFIX}replies_total`,
     help: "WeChat's attempts by how they were answered: delivery passive|retry|outbox|push|repeat|dropped, and the attempt number.",
-    labelNames: ['delivery', 'attempt'] as const,
-    registers,
+    labelNames: ['delivery', 'attempt'],
   });
-  const errorPages = new Counter({
+  const errorPages = counterCells({
+    registry,
     name: `${PREFIX}error_pages_total`,
     help: "WeChat's error page: avoided (a late answer reached WeChat in time: on a retry, as the notice, pushed) or happened (the last attempt went unanswered in time).",
-    labelNames: ['outcome'] as const,
-    registers,
+    labelNames: ['outcome'],
   });
-  const refused = new Counter({
+  const refused = counterCells({
+    registry,
     name: `${PREFIX}webhook_refused_total`,
     help: 'Webhook requests refused, by HTTP status (a failure past the signature check is answered 200 success, counted as status 500).',
-    labelNames: ['status'] as const,
-    registers,
+    labelNames: ['status'],
   });
-  const replySeconds = new Histogram({
+  const replySeconds = histogramCells({
+    registry,
     name: `${PREFIX}reply_seconds`,
     help: "From an attempt's arrival to its reply written.",
     buckets: REPLY_BUCKETS,
-    registers,
-  });
-  const modelSeconds = new Histogram({
+  })('');
+  const modelSeconds = histogramCells({
+    registry,
     name: `${PREFIX}model_seconds`,
-    help: 'Model calls by kind (chat, transcribe, image) and result (ok, error), retries included.',
-    labelNames: ['kind', 'result'] as const,
+    help: 'Model calls by kind (chat, transcribe, image), retries included.',
     buckets: MODEL_BUCKETS,
-    registers,
+    labelName: 'kind',
   });
-  const modelTokens = new Counter({
+  const modelErrors = counterCells({
+    registry,
+    name: `${PREFIX}model_errors_total`,
+    help: 'Model calls that failed (after retries), by kind.',
+    labelNames: ['kind'],
+  });
+  const modelTokens = counterCells({
+    registry,
     name: `${PREFIX}model_tokens_total`,
     help: 'Tokens of chat calls, as the model reported them: prompt or completion.',
-    labelNames: ['kind'] as const,
-    registers,
+    labelNames: ['kind'],
   });
-  const storeSeconds = new Histogram({
+  const storeSeconds = histogramCells({
+    registry,
     name: `${PREFIX}store_seconds`,
     help: 'Store operations by name, failed ones included.',
-    labelNames: ['op'] as const,
     buckets: STORE_BUCKETS,
-    registers,
+    labelName: 'op',
   });
-  const storeErrors = new Counter({
+  const storeErrors = counterCells({
+    registry,
     name: `${PREFIX}store_errors_total`,
     help: 'Store operations that failed, by name.',
-    labelNames: ['op'] as const,
-    registers,
+    labelNames: ['op'],
   });
-  const pushes = new Counter({
+  const pushes = counterCells({
+    registry,
     name: `${PREFIX}pushes_total`,
     help: 'Late answers pushed with the customer-service API (pushed), or kept in the outbox because pushing failed (failed).',
-    labelNames: ['result'] as const,
-    registers,
+    labelNames: ['result'],
   });
 
   let watched: Pick<Bot, 'inFlight' | 'llmInFlight' | 'pushing'> | undefined;
@@ -152,57 +141,49 @@ export function createMetrics(config: Pick<ResolvedConfig, 'timing'>): BotMetric
     },
   });
 
-  const messageChild = childCache((type, source) => messages.labels(type, source));
-  const replyChild = childCache((delivery, attempt) => replies.labels(delivery, attempt));
-  const avoided = errorPages.labels('avoided');
-  const happened = errorPages.labels('happened');
-  const refusedChild = childCache((status) => refused.labels(status));
-  const modelChild = childCache((kind, result) => modelSeconds.labels(kind, result));
-  const promptTokens = modelTokens.labels('prompt');
-  const completionTokens = modelTokens.labels('completion');
-  const storeChildren = new Map<StoreOp, { seconds: Histogram.Internal<'op'>; errors: Counter.Internal }>(
-    TIMED_STORE_OPS.map((op) => [op, { seconds: storeSeconds.labels(op), errors: storeErrors.labels(op) }]),
-  );
-  // Series that exist from the start at 0, so that rate() and alerts see the first event.
-  for (const outcome of ['avoided', 'happened']) errorPages.inc({ outcome }, 0);
-  for (const result of ['pushed', 'failed']) pushes.inc({ result }, 0);
-  for (const kind of ['prompt', 'completion']) modelTokens.inc({ kind }, 0);
-  for (const op of TIMED_STORE_OPS) storeErrors.inc({ op }, 0);
+  // Cells that exist from the start at 0, so that rate() and alerts see the first event; the rest on first use.
+  const avoided = errorPages('avoided');
+  const happened = errorPages('happened');
+  const pushed = pushes('pushed');
+  const pushFailed = pushes('failed');
+  const promptTokens = modelTokens('prompt');
+  const completionTokens = modelTokens('completion');
+  for (const op of TIMED_STORE_OPS) storeErrors(op);
   const attemptLabels = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', '10'];
 
   return {
     registry,
     answered(message: InboundMessage, outcome: AttemptOutcome, latencyMs: number, written: boolean) {
       const { delivery } = outcome;
-      replyChild(delivery, attemptLabels[outcome.attempt] ?? String(outcome.attempt)).inc();
-      if (written) replySeconds.observe(latencyMs / 1000);
+      replies(delivery, attemptLabels[outcome.attempt] ?? String(outcome.attempt)).value += 1;
+      if (written) observe(replySeconds, REPLY_BUCKETS, latencyMs / 1000);
       if (written && delivery !== 'dropped' && delivery !== 'repeat') {
-        messageChild(typeLabel(message), outcome.meta.source).inc();
+        messages(typeLabel(message), outcome.meta.source).value += 1;
       }
       const page = errorPageOf(outcome, latencyMs, written, config.timing);
-      if (page === 'avoided') avoided.inc();
-      else if (page === 'happened') happened.inc();
+      if (page === 'avoided') avoided.value += 1;
+      else if (page === 'happened') happened.value += 1;
     },
     refused(status: number, hidden: boolean) {
-      refusedChild(String(status), '').inc();
-      if (hidden) avoided.inc();
+      refused(String(status)).value += 1;
+      if (hidden) avoided.value += 1;
     },
     model: {
       call(kind, seconds, failed) {
-        modelChild(kind, failed ? 'error' : 'ok').observe(seconds);
+        observe(modelSeconds(kind), MODEL_BUCKETS, seconds);
+        if (failed) modelErrors(kind).value += 1;
       },
       tokens(prompt, completion) {
-        promptTokens.inc(prompt);
-        completionTokens.inc(completion);
+        promptTokens.value += prompt;
+        completionTokens.value += completion;
       },
     },
     store(op, seconds, failed) {
-      const child = storeChildren.get(op);
-      child?.seconds.observe(seconds);
-      if (failed) child?.errors.inc();
+      observe(storeSeconds(op), STORE_BUCKETS, seconds);
+      if (failed) storeErrors(op).value += 1;
     },
     pushed({ outcome }) {
-      pushes.labels(outcome.status).inc();
+      (outcome.status === 'pushed' ? pushed : pushFailed).value += 1;
     },
     watch(bot) {
       watched = bot;

@@ -59,7 +59,7 @@ describe('/metrics', () => {
     expect(sample(text, 'wechat_gpt_messages_total', { type: 'text', source: 'keyword' })).toBe(1);
     expect(sample(text, 'wechat_gpt_replies_total', { delivery: 'passive', attempt: '1' })).toBe(2);
     expect(sample(text, 'wechat_gpt_reply_seconds_count')).toBe(2);
-    expect(sample(text, 'wechat_gpt_model_seconds_count', { kind: 'chat', result: 'ok' })).toBe(1);
+    expect(sample(text, 'wechat_gpt_model_seconds_count', { kind: 'chat' })).toBe(1);
     expect(sample(text, 'wechat_gpt_model_tokens_total', { kind: 'completion' })).toBeGreaterThan(0);
     expect(sample(text, 'wechat_gpt_model_tokens_total', { kind: 'prompt' })).toBeGreaterThan(0);
     expect(sample(text, 'wechat_gpt_store_seconds_count', { op: 'claimAttempt' })).toBeGreaterThan(0);
