@@ -1,4 +1,5 @@
 // How `serve` starts and stops in each setup: nothing configured, tunnels (fake and real ngrok offline), errors, Redis.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
@@ -8,7 +9,7 @@ import { defaultTexts } from '../../src/config.js';
 import { deliver } from '../../src/simulator/index.js';
 import type { InboundMessage } from '../../src/wechat/types.js';
 import { startFakeOpenAI } from '../support/fake-openai.js';
-import { type RunningCli, runCli, startCli, tempDir } from './run-cli.js';
+import { BIN, type RunningCli, runCli, startCli, tempDir } from './run-cli.js';
 
 const dirs: Array<{ remove: () => void }> = [];
 const running: RunningCli[] = [];
@@ -238,6 +239,37 @@ describe('serve failures', () => {
       expect(run.stderr).toContain('--port 0 for any free one');
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+
+  // util-linux `script` gives the CLI a terminal (a pty), as a person running it has.
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)('on a terminal, shows a spinner while Redis does not answer, then the error', async () => {
+    // Accepts connections (the kernel does, even while spawnSync holds this process) and never answers: the connect
+    // waits until REDIS_CONNECT_TIMEOUT_MS.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const command = `'${process.execPath}' '${BIN}' serve --port 0 --no-tunnel`;
+      const tty = spawnSync('script', ['-qec', command, '/dev/null'], {
+        cwd: folder(),
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: folder(),
+          TERM: 'xterm',
+          REDIS_URL: `redis://127.0.0.1:${port}`,
+          REDIS_CONNECT_TIMEOUT_MS: '1500',
+        },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(tty.status).toBe(1);
+      expect(tty.stdout).toContain(`Connecting to Redis at redis://127.0.0.1:${port}…`);
+      expect(tty.stdout).toContain('(gives up after 1.50 s)');
+      expect(tty.stdout).toContain(`Could not connect to Redis at redis://127.0.0.1:${port} within 1500 ms`);
+    } finally {
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 
