@@ -33,7 +33,7 @@ export interface WechatGpt {
   store: Store;
   llm: LlmClient;
   config: ResolvedConfig;
-  /** The Prometheus metrics (its own prom-client Registry), unless metrics.enabled is false. */
+  /** The Prometheus metrics (its own prom-client Registry; the process's are shared), unless metrics.enabled is false. */
   metrics: BotMetrics | undefined;
   /**
    * How slow answers reach users right now: `active` pushes them with the customer-service API, `passive` keeps them
@@ -121,7 +121,7 @@ export function createWechatGpt(
     path: resolved.path,
     webhook,
     health,
-    metrics: metrics ? createMetricsHandler({ registry: metrics.registry, token: resolved.metrics.token }) : undefined,
+    metrics: metrics ? createMetricsHandler({ metrics, token: resolved.metrics.token }) : undefined,
   };
   const app = createApp(routes);
 

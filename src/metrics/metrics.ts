@@ -24,7 +24,10 @@ const MODEL_BUCKETS = [0.25, 0.5, 1, 2, 3, 4, 5, 7.5, 10, 15, 30, 60];
 const STORE_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
 export interface BotMetrics extends WebhookMeter {
+  /** This bot's metrics (without the process ones). */
   readonly registry: Registry;
+  /** What /metrics answers: this bot's metrics and the process's (CPU, memory, event loop, GC). */
+  exposition(): Promise<string>;
   readonly model: ModelMeter;
   readonly store: StoreMeter;
   /** Told of each pushed answer (or push that fell back to the outbox). */
@@ -41,9 +44,22 @@ function typeLabel(message: InboundMessage): string {
   return describeMessageType(message);
 }
 
+let processRegistry: Registry | undefined;
+
+/**
+ * The process's metrics, once per process: they describe the process, not a bot, and prom-client's collectors for them
+ * (a GC observer, an event-loop delay monitor) must not multiply with every bot created.
+ */
+function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry, prefix: PREFIX });
+  }
+  return processRegistry;
+}
+
 export function createMetrics(config: Pick<ResolvedConfig, 'timing'>): BotMetrics {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: PREFIX });
   const registers = [registry];
 
   const messages = counterCells({
@@ -153,6 +169,10 @@ export function createMetrics(config: Pick<ResolvedConfig, 'timing'>): BotMetric
 
   return {
     registry,
+    async exposition() {
+      const [own, processes] = await Promise.all([registry.metrics(), processMetrics().metrics()]);
+      return `${own}\n${processes}`;
+    },
     answered(message: InboundMessage, outcome: AttemptOutcome, latencyMs: number, written: boolean) {
       const { delivery } = outcome;
       replies(delivery, attemptLabels[outcome.attempt] ?? String(outcome.attempt)).value += 1;
