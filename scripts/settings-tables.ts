@@ -17,9 +17,9 @@ const cell = (text: string) => text.replaceAll('|', '\\|').replaceAll('\n', ' ')
 const CLI_ONLY_ROWS = [
   [
     '—',
-    '`--tunnel ngrok\\|none`, `--no-tunnel`',
+    '`--tunnel auto\\|ngrok\\|none`, `--no-tunnel`',
     '`serve.tunnel`',
-    'Default: ngrok when `NGROK_AUTHTOKEN` is set, else none.',
+    'auto (the default): ngrok when `NGROK_AUTHTOKEN` is set and no `--public-url` is given, else none.',
   ],
   ['`LOG_LEVEL`', '`--verbose`', '—', '`debug`, `info`, `warn`, `error` or `silent`.'],
   ['`NO_COLOR` / `FORCE_COLOR`', '`--no-color`', '—', 'Colours off / on.'],

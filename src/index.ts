@@ -6,9 +6,13 @@ import { type ResolvedConfig, resolveConfig, type WechatGptConfig } from './conf
 import { createLlmClient } from './llm/client.js';
 import type { LlmClient } from './llm/types.js';
 import { createLogger } from './logger.js';
+import { meterLlm } from './metrics/llm.js';
+import { type BotMetrics, createMetrics } from './metrics/metrics.js';
+import { meterStore } from './metrics/store.js';
 import { createApp, createRouter } from './server/app.js';
 import { createHealthHandler } from './server/health.js';
 import { createRequestListener } from './server/listener.js';
+import { createMetricsHandler } from './server/metrics.js';
 import type { WebhookObserver } from './server/observer.js';
 import { createWebhookHandler, type WebhookHandler } from './server/webhook.js';
 import { createMemoryStore } from './store/memory.js';
@@ -17,7 +21,7 @@ import { createWechatApi } from './wechat-api/client.js';
 import type { WechatApi } from './wechat-api/types.js';
 
 export interface WechatGpt {
-  /** An express app serving the webhook at config.path and /healthz. */
+  /** An express app serving the webhook at config.path, /healthz and /metrics (unless metrics.enabled is false). */
   app: Express;
   /** The same routes as a router, to mount in your own express app (it reads the raw body, or express.text()'s). */
   router: Router;
@@ -29,6 +33,8 @@ export interface WechatGpt {
   store: Store;
   llm: LlmClient;
   config: ResolvedConfig;
+  /** The Prometheus metrics (its own prom-client Registry; the process's are shared), unless metrics.enabled is false. */
+  metrics: BotMetrics | undefined;
   /**
    * How slow answers reach users right now: `active` pushes them with the customer-service API, `passive` keeps them
    * for the user's next message. `auto` resolves to active when AppID and AppSecret are set; a 48001 (no permission)
@@ -62,6 +68,9 @@ export function createWechatGpt(
   const logger = config.logger ?? createLogger();
   const now = config.now ?? Date.now;
   const store = config.store ?? createMemoryStore({ now, outboxTtlMs: resolved.timing.outboxTtlMs });
+  const metrics = resolved.metrics.enabled ? createMetrics(resolved) : undefined;
+  // What the engine uses: the store and the model timed for /metrics when it is on.
+  const usedStore = metrics ? meterStore(store, metrics.store) : store;
   const baseLlm = createLlmClient({
     apiKey: resolved.llm.apiKey,
     baseUrl: resolved.llm.baseUrl,
@@ -73,7 +82,8 @@ export function createWechatGpt(
     maxRetries: resolved.llm.maxRetries,
     ...(config.fetch ? { fetch: config.fetch } : {}),
   });
-  const llm = wrapLlm ? wrapLlm(baseLlm) : baseLlm;
+  const meteredLlm = metrics ? meterLlm(baseLlm, metrics.model) : baseLlm;
+  const llm = wrapLlm ? wrapLlm(meteredLlm) : meteredLlm;
   const { appId, appSecret } = resolved.wechat;
   const wechatApi =
     appId && appSecret
@@ -81,7 +91,7 @@ export function createWechatGpt(
           appId,
           appSecret,
           apiBase: resolved.wechat.apiBase,
-          store,
+          store: usedStore,
           logger,
           now,
           ...(config.fetch ? { fetch: config.fetch } : {}),
@@ -89,16 +99,30 @@ export function createWechatGpt(
       : undefined;
   const bot = createBot({
     config: resolved,
-    store,
+    store: usedStore,
     llm,
     logger,
     now,
     ...(wechatApi ? { wechatApi } : {}),
     ...(onMessage ? { onMessage } : {}),
+    ...(metrics ? { onPushed: metrics.pushed } : {}),
   });
-  const webhook = createWebhookHandler({ config: resolved, bot, logger, now, ...(observer ? { observer } : {}) });
-  const health = createHealthHandler({ config: resolved, store, llm, bot });
-  const routes = { path: resolved.path, webhook, health };
+  metrics?.watch(bot);
+  const webhook = createWebhookHandler({
+    config: resolved,
+    bot,
+    logger,
+    now,
+    ...(observer ? { observer } : {}),
+    ...(metrics ? { meter: metrics } : {}),
+  });
+  const health = createHealthHandler({ config: resolved, store: usedStore, llm, bot });
+  const routes = {
+    path: resolved.path,
+    webhook,
+    health,
+    metrics: metrics ? createMetricsHandler({ metrics, token: resolved.metrics.token }) : undefined,
+  };
   const app = createApp(routes);
 
   return {
@@ -110,6 +134,7 @@ export function createWechatGpt(
     store,
     llm,
     config: resolved,
+    metrics,
     deliveryMode: bot.deliveryMode,
     wechatApi,
     async close({ drainMs = 10_000 } = {}) {

@@ -36,6 +36,8 @@ export interface BotOptions {
   clock?: Clock;
   /** Called once per answered attempt, and once per pushed answer (serve prints these). */
   onMessage?: (record: MessageRecord) => void;
+  /** Called once per pushed answer (or push that fell back to the outbox), with nothing built for it (metrics). */
+  onPushed?: (pushed: PushedAnswer) => void;
 }
 
 export interface Bot {
@@ -58,6 +60,8 @@ export interface Bot {
   close(): void;
   readonly inFlight: number;
   readonly llmInFlight: number;
+  /** Answers to be pushed once ready, or being pushed now. */
+  readonly pushing: number;
 }
 
 export function createBot({
@@ -69,6 +73,7 @@ export function createBot({
   now,
   clock = clockWithNow(now),
   onMessage,
+  onPushed,
 }: BotOptions): Bot {
   const handlers: Handler[] = [];
   const semaphore = createSemaphore(config.limits.maxConcurrentLlmCalls);
@@ -77,7 +82,9 @@ export function createBot({
   const textResult = createTextResult(config);
   const delivery = createDelivery({ config, wechatApi, logger, clock });
 
-  function recordPush({ key, openid, result, outcome, latencyMs }: PushedAnswer): void {
+  function recordPush(pushed: PushedAnswer): void {
+    onPushed?.(pushed);
+    const { key, openid, result, outcome, latencyMs } = pushed;
     const record: MessageRecord = {
       time: clock.now(),
       openid,
@@ -161,6 +168,9 @@ export function createBot({
     },
     get llmInFlight() {
       return semaphore.inUse;
+    },
+    get pushing() {
+      return jobs.pushing;
     },
   };
   return bot;

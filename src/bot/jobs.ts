@@ -70,6 +70,8 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
   /** How long a job stays in the table after its message arrived: every attempt WeChat makes falls inside. */
   const attemptsWindowMs = timing.attempts * timing.wechatTimeoutMs + timing.clockSkewMs + 2000;
   const stopTyping = new Map<string, () => void>();
+  /** Jobs whose answer is to be pushed, until it was (or fell back to the outbox). */
+  const pushing = new Set<LocalJob>();
 
   const track = <T>(task: Promise<T>): Promise<T> => {
     tasks.add(task);
@@ -159,6 +161,7 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
         } catch (error) {
           logger.error({ key, err: messageOf(error) }, 'storing the answer failed');
         }
+        pushing.delete(job);
         resolveSettled();
         const forgetIn = job.receivedAt + attemptsWindowMs - clock.now();
         if (forgetIn <= 0) forget(job);
@@ -229,6 +232,7 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
   function pushWhenReady(job: LocalJob): void {
     if (job.result || job.handover === 'push') return;
     job.handover = 'push';
+    pushing.add(job);
     stopTyping.set(job.key, delivery.startTyping(job.openid));
   }
 
@@ -264,6 +268,9 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
     renewEveryMs,
     get inFlight() {
       return tasks.size;
+    },
+    get pushing() {
+      return pushing.size;
     },
   };
 }

@@ -8,7 +8,7 @@ import { simulateCommand } from './commands/simulate.js';
 import { testCommand } from './commands/test.js';
 import { verifyCommand } from './commands/verify.js';
 import type { CliContext, Reader } from './context.js';
-import { ExitCode, exitCodeFor, reportError } from './exit.js';
+import { ExitCode, exitCodeFor, Interrupted, reportError } from './exit.js';
 import { packageVersion } from './files.js';
 import { createCliLogger, parseLogLevel, type Writer } from './logger.js';
 import { SETTINGS, type SettingSpec } from './settings.js';
@@ -112,6 +112,7 @@ export async function run(argv: string[] = process.argv, options: RunOptions = {
   });
 
   let code: number = ExitCode.Ok;
+  let interrupted = false;
   try {
     const ctx: CliContext = {
       cwd: options.cwd ?? process.cwd(),
@@ -127,9 +128,12 @@ export async function run(argv: string[] = process.argv, options: RunOptions = {
   } catch (error) {
     if (!(error instanceof CommanderError)) reportError(error, logger);
     code = exitCodeFor(error);
+    interrupted = error instanceof Interrupted;
   }
   process.exitCode = code;
   const forceExitAfterMs = options.forceExitAfterMs ?? (options.stdout ? false : 2_000);
+  // Asked to stop now (a second Ctrl-C): nothing may hold the exit, not even ngrok's native connect.
+  if (interrupted && forceExitAfterMs !== false) process.exit(code);
   if (forceExitAfterMs !== false) setTimeout(() => process.exit(code), forceExitAfterMs).unref();
   return code;
 }

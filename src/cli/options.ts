@@ -38,8 +38,8 @@ export function addConfigOptions(
   }
   if (tunnel) {
     command.option(
-      '--tunnel [ngrok|none]',
-      'ngrok: always open an ngrok tunnel; none: never (default: ngrok when NGROK_AUTHTOKEN is set)',
+      '--tunnel [auto|ngrok|none]',
+      'auto (the default): an ngrok tunnel when NGROK_AUTHTOKEN is set and no --public-url; ngrok: always; none: never',
     );
     command.option('--no-tunnel', 'never open a tunnel (same as --tunnel none)');
   }
@@ -63,7 +63,7 @@ export function flagValues(options: ConfigFlagOptions): FlagValues {
 function parseTunnelFlag(raw: string): TunnelMode {
   const mode = raw.trim().toLowerCase();
   if ((TUNNEL_MODES as readonly string[]).includes(mode)) return mode as TunnelMode;
-  throw new ConfigError('serve.tunnel', `Invalid --tunnel: must be ngrok, none or auto (got "${raw}").`, {
+  throw new ConfigError('serve.tunnel', `Invalid --tunnel: must be auto, ngrok or none (got "${raw}").`, {
     source: 'flag',
     hint: 'Use --tunnel ngrok for a public URL through ngrok, or --tunnel none (--no-tunnel) to serve locally.',
   });

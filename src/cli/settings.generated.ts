@@ -71,6 +71,19 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = [
     description: 'The model, e.g. gpt-4o-mini or deepseek-chat.',
   },
   {
+    key: 'metrics.enabled',
+    env: 'METRICS_ENABLED',
+    secret: false,
+    description:
+      'Serve GET /metrics (Prometheus text format) next to /healthz. Turn it off, or set metrics.token, when the port is reachable from outside.',
+  },
+  {
+    key: 'metrics.token',
+    env: 'METRICS_TOKEN',
+    secret: true,
+    description: 'When set, /metrics answers only requests with `Authorization: Bearer <token>` (401 otherwise).',
+  },
+  {
     key: 'serve.port',
     env: 'PORT',
     flag: '-p, --port <number>',
@@ -124,6 +137,25 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = [
     secret: false,
     description: 'How long serve waits for Redis at start before giving up (ms).',
   },
+  {
+    key: 'serve.logFormat',
+    env: 'LOG_FORMAT',
+    flag: '--log-format <format>',
+    flagHelp: 'auto, pretty or json (default auto: json when stdout is not a terminal)',
+    secret: false,
+    description:
+      'pretty: the banner and one line per message for people; json: pino JSON log lines on stdout (secrets masked); auto: json when stdout is not a terminal (Docker, systemd, a pipe). --json prints events for scripts instead.',
+  },
+  {
+    key: 'serve.logFile',
+    env: 'LOG_FILE',
+    flag: '--log-file <path>',
+    flagHelp: 'also write JSON logs to this file, rotated (10 MB or daily, 14 kept)',
+    example: 'logs/wechat-gpt.log',
+    secret: false,
+    description:
+      'Also write the JSON logs (pino, secrets masked) to this file, rotated by size and by day (logFileSize, logFileInterval, logFileKeep).',
+  },
 ];
 
 export const SECRET_KEY_LIST: readonly string[] = [
@@ -131,5 +163,6 @@ export const SECRET_KEY_LIST: readonly string[] = [
   'wechat.encodingAesKey',
   'wechat.appSecret',
   'llm.apiKey',
+  'metrics.token',
   'serve.ngrokAuthtoken',
 ];

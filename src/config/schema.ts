@@ -189,6 +189,21 @@ export const limitsSchema = z.strictObject({
     .meta({ description: 'Model calls running at once in this process; extra questions get the busy text.' }),
 });
 
+export const metricsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).meta({
+      description:
+        'Serve GET /metrics (Prometheus text format) next to /healthz. Turn it off, or set metrics.token, when the port is reachable from outside.',
+      env: 'METRICS_ENABLED',
+    }),
+    token: z.string().trim().min(1, 'must not be empty').optional().meta({
+      description: 'When set, /metrics answers only requests with `Authorization: Bearer <token>` (401 otherwise).',
+      env: 'METRICS_TOKEN',
+      secret: true,
+    }),
+  })
+  .meta({ description: 'Prometheus metrics at /metrics.' });
+
 /** What the library resolves: everything but the injected objects (store, fetch, clock, logger). */
 export const settingsShape = {
   wechat: wechatSchema.meta({ description: `The Official Account (${BASIC_CONFIG}).` }),
@@ -218,6 +233,7 @@ export const settingsShape = {
   }),
   texts: textsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
+  metrics: metricsSchema.prefault({}),
 };
 
 const settingsObject = z.strictObject(settingsShape);

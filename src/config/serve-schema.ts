@@ -68,5 +68,35 @@ export const serveSchema = z
       description: 'How long serve waits for Redis at start before giving up (ms).',
       env: 'REDIS_CONNECT_TIMEOUT_MS',
     }),
+    logFormat: z.enum(['auto', 'pretty', 'json']).default('auto').meta({
+      description:
+        'pretty: the banner and one line per message for people; json: pino JSON log lines on stdout (secrets masked); auto: json when stdout is not a terminal (Docker, systemd, a pipe). --json prints events for scripts instead.',
+      env: 'LOG_FORMAT',
+      flag: '--log-format <format>',
+      flagHelp: 'auto, pretty or json (default auto: json when stdout is not a terminal)',
+      hint: 'Use auto, pretty or json.',
+    }),
+    logFile: z.string().trim().min(1, 'must not be empty').optional().meta({
+      description:
+        'Also write the JSON logs (pino, secrets masked) to this file, rotated by size and by day (logFileSize, logFileInterval, logFileKeep).',
+      env: 'LOG_FILE',
+      flag: '--log-file <path>',
+      flagHelp: 'also write JSON logs to this file, rotated (10 MB or daily, 14 kept)',
+      example: 'logs/wechat-gpt.log',
+      hint: 'Use a path such as logs/wechat-gpt.log (its folder is created).',
+    }),
+    logFileSize: z
+      .string()
+      .trim()
+      .regex(/^[1-9]\d*[BKMG]$/, 'must be a size such as 10M (B, K, M or G)')
+      .default('10M')
+      .meta({ description: 'Rotate the log file when it reaches this size (B, K, M, G).' }),
+    logFileInterval: z
+      .string()
+      .trim()
+      .regex(/^([1-9]\d*[dM]|(1|2|3|4|6|8|12|24)h)$/, 'must be an interval such as 1d, 12h or 1M')
+      .default('1d')
+      .meta({ description: 'Also rotate the log file at this interval (1d: at midnight; 12h; 1M: monthly).' }),
+    logFileKeep: z.int().min(1).default(14).meta({ description: 'Rotated log files kept; older ones are deleted.' }),
   })
   .meta({ description: 'How `wechat-gpt serve` runs.' });

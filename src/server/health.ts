@@ -1,7 +1,7 @@
 /**
  * GET /healthz: whether the store answers, how late answers are delivered and how the model is configured (never the
  * key itself). ok: everything works (200); degraded: answers still arrive but the store is down (503) or pushing does
- * not work now and users fetch answers with 「继续」 (200).
+ * not work now and users fetch answers with 「继续」 (200). No answer at all is "down" (README: Metrics, health and logs).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Bot } from '../bot/bot.js';

@@ -40,3 +40,14 @@ export interface WebhookObserver {
   /** Told once per attempt, after the response (or the drop). */
   attempt(record: ObservedAttempt): void;
 }
+
+/**
+ * The webhook's counters (/metrics): told of each attempt with nothing built for it, so it can always be on. Unlike
+ * the observer it sees no bodies.
+ */
+export interface WebhookMeter {
+  /** An attempt the bot answered: `written` is false when the client had gone (nothing reached WeChat). */
+  answered(message: InboundMessage, outcome: AttemptOutcome, latencyMs: number, written: boolean): void;
+  /** A refused request; `hidden` when a failure past the signature check was answered `success` instead. */
+  refused(status: number, hidden: boolean): void;
+}

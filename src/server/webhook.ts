@@ -21,7 +21,7 @@ import {
 import type { InboundMessage, Reply } from '../wechat/types.js';
 import { errorResponse } from './error-response.js';
 import { announcesBody, answerAndHangUp } from './hang-up.js';
-import type { ObservedAttempt, WebhookObserver } from './observer.js';
+import type { ObservedAttempt, WebhookMeter, WebhookObserver } from './observer.js';
 import { bodyOf } from './raw-body.js';
 
 export interface WebhookOptions {
@@ -31,6 +31,8 @@ export interface WebhookOptions {
   now?: () => number;
   /** Sees every POST attempt (the dev console). Without one the hot path is unchanged. */
   observer?: WebhookObserver;
+  /** Counts every attempt (/metrics); builds nothing per request. */
+  meter?: WebhookMeter;
 }
 
 /** A POST's query, checked: what opening its body needs. */
@@ -61,6 +63,7 @@ export function createWebhookHandler({
   logger,
   now = Date.now,
   observer,
+  meter,
 }: WebhookOptions): WebhookHandler {
   const { token, encodingAesKey } = config.wechat;
   const appId = config.wechat.appId ?? '';
@@ -213,6 +216,7 @@ export function createWebhookHandler({
       const outcome = await bot.respond(message, new HttpAttempt(res, receivedAt));
       if (seen) seen.outcome = outcome;
       if (!outcome.reply || res.destroyed) {
+        meter?.answered(message, outcome, now() - receivedAt, false);
         if (seen) report(seen, res);
         return;
       }
@@ -231,6 +235,7 @@ export function createWebhookHandler({
         res.once('finish', written);
       }
       send(res, 200, payload, payload === 'success' ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8');
+      meter?.answered(message, outcome, now() - receivedAt, !res.destroyed);
       if (seen) {
         seen.responseBody = payload;
         report(seen, res);
@@ -243,8 +248,10 @@ export function createWebhookHandler({
         'webhook request refused',
       );
       // Past verification nothing of ours may become WeChat's error page: answer success instead of a 5xx.
-      const written = status >= 500 && req.method === 'POST' ? 'success' : body;
-      if (status >= 500 && req.method === 'POST') send(res, 200, written);
+      const hidden = status >= 500 && req.method === 'POST';
+      meter?.refused(status, hidden);
+      const written = hidden ? 'success' : body;
+      if (hidden) send(res, 200, written);
       // Refused before its body was read (or while reading it: too large): answer, then hang up rather than keep
       // reading an upload of any size, in a way that lets the client read the answer.
       else if (!bodyRead && announcesBody(req)) answerAndHangUp(req, res, status, body);

@@ -91,9 +91,12 @@ export function toTunnelError(error: unknown, context: NgrokErrorContext = {}): 
   });
 }
 
-function networkHint({ port }: NgrokErrorContext): string {
-  const expose = port ? `port ${port}` : 'the port';
-  return `Check this machine's internet connection, proxy and firewall (ngrok needs outbound TCP 443). Or run without a tunnel and expose ${expose} to the internet yourself.`;
+/**
+ * Names no port: the one serve listens on may be a random one (--port 0), and WeChat only calls 80 and 443 anyway —
+ * the way without ngrok is a reverse proxy with TLS on 443 in front of serve.
+ */
+function networkHint(_context: NgrokErrorContext): string {
+  return "Check this machine's internet connection, proxy and firewall (ngrok needs outbound TCP 443). Or run with --no-tunnel behind your own HTTPS server on port 443 (examples/nginx.conf) and pass its URL with --public-url.";
 }
 
 /** ngrok's first line, without the "failed to connect session:" prefix and the trailing error_code. */

@@ -94,12 +94,13 @@ describe('wechat-gpt init', () => {
     expect(forced.stdout).toContain('generated a new WECHAT_TOKEN and WECHAT_AES_KEY');
   });
 
-  it('merges into an existing .env: keeps its lines, adds what is missing, tightens its mode', async () => {
+  it('merges into an existing .env: keeps its lines, adds what is missing, tightens its mode and says so', async () => {
     const cwd = folder();
     writeFileSync(join(cwd, '.env'), '# mine\nexport OPENAI_API_KEY="sk-keep me"\nWECHAT_TOKEN=\n# NGROK_AUTHTOKEN=\n');
     chmodSync(join(cwd, '.env'), 0o644);
-    const { code } = await runCli(['init', '--json'], { cwd });
+    const { code, stdout } = await runCli(['init', '--json'], { cwd });
     expect(code).toBe(0);
+    expect(JSON.parse(stdout).dotenv).toMatchObject({ tightenedFrom: '644', unset: ['NGROK_AUTHTOKEN'] });
     const text = read(cwd, '.env');
     expect(text.startsWith('# mine\nexport OPENAI_API_KEY="sk-keep me"\n')).toBe(true);
     const values = dotenv(cwd);
@@ -109,6 +110,32 @@ describe('wechat-gpt init', () => {
     expect(text.match(/NGROK_AUTHTOKEN=/g)).toHaveLength(1);
     expect(text).toMatch(/^# OPENAI_MODEL=/m);
     expect(mode(cwd, '.env')).toBe(0o600);
+  });
+
+  it('asks to fill in only what .env and the environment lack, and leaves a private .env mode alone', async () => {
+    const cwd = folder();
+    writeFileSync(join(cwd, '.env'), 'OPENAI_API_KEY=sk-have-it\nNGROK_AUTHTOKEN=2abc\n');
+    chmodSync(join(cwd, '.env'), 0o600);
+    const full = await runCli(['init'], { cwd });
+    expect(full.code).toBe(0);
+    expect(full.stdout).not.toContain('Fill in');
+    expect(full.stdout).not.toContain('NGROK_AUTHTOKEN');
+    expect(full.stdout).not.toContain('changed the mode');
+    expect(full.stdout).toMatch(/1\. Run npx wechat-gpt serve/);
+
+    const other = folder();
+    writeFileSync(join(other, '.env'), 'OPENAI_API_KEY=sk-have-it\n');
+    chmodSync(join(other, '.env'), 0o640);
+    const partial = await runCli(['init'], { cwd: other });
+    expect(partial.stdout).toContain('changed the mode of .env from 640 to 600: it holds secrets');
+    expect(partial.stdout).toContain(
+      '1. For a public URL, fill in NGROK_AUTHTOKEN in .env (or pass --public-url to serve).',
+    );
+    expect(partial.stdout).not.toContain('Fill in OPENAI_API_KEY');
+
+    const fromEnv = await runCli(['init'], { cwd: folder(), env: { OPENAI_API_KEY: 'sk-in-the-shell' } });
+    expect(fromEnv.stdout).toContain('fill in NGROK_AUTHTOKEN');
+    expect(fromEnv.stdout).not.toContain('OPENAI_API_KEY');
   });
 
   it('reports as JSON, and leaves .gitignore alone outside a git repository', async () => {

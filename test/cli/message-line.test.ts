@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageRecord } from '../../src/bot/types.js';
 import { formatMessageLine, messageEvent } from '../../src/cli/serve/message-line.js';
+import { displayWidth } from '../../src/cli/text-width.js';
 import { createTheme } from '../../src/cli/theme.js';
 
 const theme = createTheme(0);
@@ -71,5 +72,45 @@ describe('serve message lines are coloured by what the user waited', () => {
     const first = formatMessageLine({ ...answered, delivery: 'passive', attempt: 1 }, colour);
     expect(first).toContain(`${green} 2.02 s`);
     expect(first).not.toContain('waited');
+  });
+});
+
+describe('serve message lines on a narrow terminal', () => {
+  const colours = createTheme(3);
+  const long: MessageRecord = {
+    ...base,
+    messageType: 'event:subscribe',
+    preview: '请帮我写一篇关于人工智能在医疗领域应用的长文章，越详细越好',
+    replyType: 'text',
+    replyPreview: '人工智能在医疗领域的应用包括影像诊断、药物研发、个性化治疗等多个方面。',
+    delivery: 'retry',
+    attempt: 3,
+    latencyMs: 2130,
+    source: 'keyword',
+    error: 'errcode 45015',
+  };
+
+  it('fits 80 columns (and 60, 40) by cutting the previews, never wrapping; colour codes do not count', () => {
+    for (const width of [80, 60, 40]) {
+      for (const record of [
+        long,
+        { ...base, source: 'push-pending' as const },
+        { ...long, delivery: 'dropped' as const },
+      ]) {
+        for (const theme of [createTheme(0), colours]) {
+          const line = formatMessageLine(record, theme, { width });
+          expect(displayWidth(line), `${width}: ${line}`).toBeLessThanOrEqual(width);
+        }
+      }
+    }
+    const at80 = formatMessageLine(long, createTheme(0), { width: 80 });
+    expect(at80).toMatch(/^02:03:04 oSimUs…0001 event subscribe 请帮我.*… +→ text 人工.*… +2\.13 s attempt 3$/);
+  });
+
+  it('keeps the whole line on a wide terminal, or when the width is unknown (a pipe)', () => {
+    const wide = formatMessageLine(long, createTheme(0), { width: 200 });
+    expect(wide).toBe(formatMessageLine(long, createTheme(0)));
+    expect(wide).toContain('(user waited 12.1 s)');
+    expect(wide).toContain('(keyword, errcode 45015)');
   });
 });

@@ -1,12 +1,16 @@
 // How `serve` starts and stops in each setup: nothing configured, tunnels (fake and real ngrok offline), errors, Redis.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import type { SimulateReport } from '../../src/cli/simulate/report.js';
 import { defaultTexts } from '../../src/config.js';
+import { deliver } from '../../src/simulator/index.js';
+import type { InboundMessage } from '../../src/wechat/types.js';
+import { startFakeOpenAI } from '../support/fake-openai.js';
 import { runCli, tempDir } from './run-cli.js';
-import { type RunningCli, startCli } from './spawn-cli.js';
+import { BIN, type RunningCli, startCli } from './spawn-cli.js';
 
 const dirs: Array<{ remove: () => void }> = [];
 const running: RunningCli[] = [];
@@ -19,8 +23,10 @@ function folder() {
   dirs.push(dir);
   return dir.path;
 }
+/** What people see: a pipe is not a terminal, where serve would log JSON lines (test/cli/serve-logs.test.ts). */
+const PRETTY = { LOG_FORMAT: 'pretty' };
 function serve(args: string[], { cwd, env = {} }: { cwd: string; env?: Record<string, string> }) {
-  const cli = startCli(['serve', ...args], { cwd, env });
+  const cli = startCli(['serve', ...args], { cwd, env: { ...PRETTY, ...env } });
   running.push(cli);
   return cli;
 }
@@ -169,7 +175,7 @@ describe('serve with a tunnel', () => {
   it('with the real @ngrok/ngrok on this offline machine: a clear message and exit 1', async () => {
     const run = await runCli(['serve', '--port', '0', '--tunnel', 'ngrok'], {
       cwd: folder(),
-      env: { NGROK_AUTHTOKEN: 'bogus' },
+      env: { ...PRETTY, NGROK_AUTHTOKEN: 'bogus' },
       timeoutMs: 20_000,
     });
     expect(run.code).toBe(1);
@@ -190,7 +196,34 @@ describe('serve with a tunnel', () => {
 
     const wrong = await runCli(['serve', '--tunnel', 'cloudflare'], { cwd });
     expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toContain('Invalid --tunnel: must be ngrok, none or auto (got "cloudflare")');
+    expect(wrong.stderr).toContain('Invalid --tunnel: must be auto, ngrok or none (got "cloudflare")');
+  });
+});
+
+describe('serve stopping', () => {
+  it('a second Ctrl-C stops at once, without waiting for the answers in flight, with exit code 130', async () => {
+    // A model that never answers: the first Ctrl-C would wait 10 s for it.
+    const fake = await startFakeOpenAI({ defaultBehaviour: { stall: true } });
+    try {
+      const token = 'stopTestToken42';
+      const cli = serve(['--port', '0', '--no-tunnel', '--json'], {
+        cwd: folder(),
+        env: { WECHAT_TOKEN: token, OPENAI_API_KEY: 'sk-stop-test', OPENAI_BASE_URL: fake.url },
+      });
+      const { url } = (await readyOf(cli)) as { url: string };
+      const message = { type: 'text', content: 'wait', fromUser: 'oStopUser0001', toUser: 'gh_0123456789ab' };
+      const sent = deliver({ url, token, mode: 'plain', message: message as InboundMessage, attempts: 1 });
+      await expect.poll(() => fake.inFlight, { timeout: 10_000 }).toBe(1);
+      cli.kill('SIGINT');
+      await cli.waitForStderr('Ctrl-C again to stop now');
+      cli.kill('SIGINT');
+      const { code, stderr } = await cli.exited(8_000);
+      expect(code).toBe(130);
+      expect(stderr).toContain('Stopped before every answer in flight was finished');
+      await sent;
+    } finally {
+      await fake.close();
+    }
   });
 });
 
@@ -208,6 +241,37 @@ describe('serve failures', () => {
       expect(run.stderr).toContain('--port 0 for any free one');
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
+    }
+  });
+
+  // util-linux `script` gives the CLI a terminal (a pty), as a person running it has.
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)('on a terminal, shows a spinner while Redis does not answer, then the error', async () => {
+    // Accepts connections (the kernel does, even while spawnSync holds this process) and never answers: the connect
+    // waits until REDIS_CONNECT_TIMEOUT_MS.
+    const silent = createServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as { port: number };
+    try {
+      const command = `'${process.execPath}' '${BIN}' serve --port 0 --no-tunnel`;
+      const tty = spawnSync('script', ['-qec', command, '/dev/null'], {
+        cwd: folder(),
+        env: {
+          PATH: process.env.PATH ?? '/usr/bin:/bin',
+          HOME: folder(),
+          TERM: 'xterm',
+          REDIS_URL: `redis://127.0.0.1:${port}`,
+          REDIS_CONNECT_TIMEOUT_MS: '1500',
+        },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(tty.status).toBe(1);
+      expect(tty.stdout).toContain(`Connecting to Redis at redis://127.0.0.1:${port}…`);
+      expect(tty.stdout).toContain('(gives up after 1.50 s)');
+      expect(tty.stdout).toContain(`Could not connect to Redis at redis://127.0.0.1:${port} within 1500 ms`);
+    } finally {
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 

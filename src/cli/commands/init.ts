@@ -1,5 +1,5 @@
 /** `wechat-gpt init`: writes .env (generated Token and EncodingAESKey, placeholders) and a starter config file. */
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { Command } from 'commander';
 import { EXAMPLE_SCENARIO, EXAMPLE_SCENARIO_PATH } from '../../scenario/example.js';
@@ -31,6 +31,10 @@ export interface InitResult {
     kept: GeneratedKey[];
     /** Commented placeholders appended. */
     placeholders: string[];
+    /** The mode an existing .env had when others could read or write it ('644'); it was tightened to 600. */
+    tightenedFrom?: string;
+    /** Settings people fill in by hand that have no value yet (in .env or the environment). */
+    unset: string[];
   };
   configFile: { path: string; created: boolean };
   /** The example conversation scenario (scenarios/example.yaml), kept when it exists. */
@@ -80,12 +84,15 @@ Examples:
     });
 }
 
+/** What `Next:` asks people to fill in, when neither .env nor the environment has it. */
+const TO_FILL_IN = ['OPENAI_API_KEY', 'NGROK_AUTHTOKEN'] as const;
+
 export async function runInit(
-  ctx: Pick<CliContext, 'cwd' | 'version'>,
+  ctx: Pick<CliContext, 'cwd' | 'version'> & { env?: Record<string, string | undefined> },
   { force = false }: InitOptions,
 ): Promise<InitResult> {
   const warnings: string[] = [];
-  const dotenv = await writeDotenv(join(ctx.cwd, DOTENV_FILE_NAME), force, warnings);
+  const dotenv = await writeDotenv(join(ctx.cwd, DOTENV_FILE_NAME), force, warnings, ctx.env ?? {});
   const configFile = await writeStarterConfig(ctx.cwd);
   const scenario = await writeNew(join(ctx.cwd, EXAMPLE_SCENARIO_PATH), EXAMPLE_SCENARIO);
   const gitignore = await ensureGitignored(ctx.cwd, [DOTENV_FILE_NAME, `${STATE_DIR_NAME}/`]);
@@ -97,7 +104,12 @@ export async function runInit(
   return { dotenv, configFile, scenario, gitignore, warnings, next: 'npx wechat-gpt serve' };
 }
 
-async function writeDotenv(path: string, force: boolean, warnings: string[]): Promise<InitResult['dotenv']> {
+async function writeDotenv(
+  path: string,
+  force: boolean,
+  warnings: string[],
+  env: Record<string, string | undefined>,
+): Promise<InitResult['dotenv']> {
   let text: string | undefined;
   try {
     text = await readFile(path, 'utf8');
@@ -111,6 +123,7 @@ async function writeDotenv(path: string, force: boolean, warnings: string[]): Pr
     regenerated: [],
     kept: [],
     placeholders: [],
+    unset: [],
   };
 
   if (text === undefined) {
@@ -123,6 +136,7 @@ async function writeDotenv(path: string, force: boolean, warnings: string[]): Pr
     }
     await writeFile(path, `${lines.join('\n')}\n`, { mode: 0o600 });
     await chmod(path, 0o600);
+    result.unset = TO_FILL_IN.filter((key) => !env[key]);
     return result;
   }
 
@@ -131,6 +145,7 @@ async function writeDotenv(path: string, force: boolean, warnings: string[]): Pr
   const lines = text.split(/\r?\n/);
   if (lines.at(-1) === '') lines.pop();
   const { values } = parseDotenv(text);
+  result.unset = TO_FILL_IN.filter((key) => !values[key] && !env[key]);
   const appended: string[] = [];
 
   for (const key of GENERATED_KEYS) {
@@ -159,8 +174,12 @@ async function writeDotenv(path: string, force: boolean, warnings: string[]): Pr
   if (appended.length > 0 || result.regenerated.length > 0 || result.added.length > 0) {
     await writeFile(path, `${lines.join(newline)}${newline}`, { mode: 0o600 });
   }
-  // The file holds secrets: tighten an existing one too.
-  await chmod(path, 0o600);
+  // The file holds secrets: an existing one others can read is tightened too, and the output says so.
+  const mode = (await stat(path)).mode & 0o777;
+  if (mode & 0o077) {
+    await chmod(path, 0o600);
+    result.tightenedFrom = mode.toString(8).padStart(3, '0');
+  }
   return result;
 }
 
@@ -203,6 +222,10 @@ export function formatInit(result: InitResult, theme: Theme): string {
     if (dotenv.kept.length) lines.push(same(`kept ${dotenv.kept.join(' and ')} in .env (use --force for new ones)`));
     if (dotenv.placeholders.length)
       lines.push(done(`added placeholders for ${dotenv.placeholders.join(', ')} to .env`));
+    if (dotenv.tightenedFrom)
+      lines.push(
+        done(`changed the mode of ${theme.accent('.env')} from ${dotenv.tightenedFrom} to 600: it holds secrets`),
+      );
   }
   lines.push(
     configFile.created
@@ -224,7 +247,8 @@ export function formatInit(result: InitResult, theme: Theme): string {
   const changedKeys = dotenv.created || dotenv.added.length > 0 || dotenv.regenerated.length > 0;
   lines.push('', theme.heading('Next:'));
   let step = 1;
-  lines.push(`  ${step++}. Fill in OPENAI_API_KEY (and NGROK_AUTHTOKEN for a public URL) in .env.`);
+  const fillIn = fillInStep(dotenv.unset);
+  if (fillIn) lines.push(`  ${step++}. ${fillIn}`);
   lines.push(`  ${step++}. Run ${theme.accent(result.next)}; it prints the URL for 服务器配置.`);
   if (changedKeys) {
     lines.push(
@@ -233,4 +257,14 @@ export function formatInit(result: InitResult, theme: Theme): string {
   }
   lines.push(`  ${step++}. Run ${theme.accent('npx wechat-gpt test')} after each change of prompt, keywords or model.`);
   return lines.join('\n');
+}
+
+/** The step for what is still to be filled in by hand, or undefined when .env (or the environment) has it all. */
+function fillInStep(unset: readonly string[]): string | undefined {
+  const model = unset.includes('OPENAI_API_KEY');
+  const ngrok = unset.includes('NGROK_AUTHTOKEN');
+  if (model && ngrok) return 'Fill in OPENAI_API_KEY (and NGROK_AUTHTOKEN for a public URL) in .env.';
+  if (model) return 'Fill in OPENAI_API_KEY in .env.';
+  if (ngrok) return 'For a public URL, fill in NGROK_AUTHTOKEN in .env (or pass --public-url to serve).';
+  return undefined;
 }

@@ -1,5 +1,5 @@
 /** What serve prints once it is ready: a banner with the values to paste into 服务器配置, or the `ready` JSON line. */
-import { displayWidth, padEnd } from '../text-width.js';
+import { displayWidth, fitWidth, padEnd } from '../text-width.js';
 import type { Theme } from '../theme.js';
 import type { ServeInfo } from './start.js';
 
@@ -36,7 +36,15 @@ const SOURCE_WORDS: Record<string, string> = {
   'not set': 'not set',
 };
 
-export function formatBanner(info: ServeInfo, theme: Theme, { version, quiet }: { version: string; quiet: boolean }) {
+/**
+ * The banner. With `width` (the terminal's columns) no line wraps: a row's note moves under its value (cut to fit),
+ * and a sentence that ends in a command or URL puts it on a line of its own. Values to paste are never cut.
+ */
+export function formatBanner(
+  info: ServeInfo,
+  theme: Theme,
+  { version, quiet, width = Number.POSITIVE_INFINITY }: { version: string; quiet: boolean; width?: number | undefined },
+) {
   const rows: Array<[label: string, value: string, note?: string]> = [];
   const from = (source: string) => SOURCE_WORDS[source] ?? source;
 
@@ -61,12 +69,14 @@ export function formatBanner(info: ServeInfo, theme: Theme, { version, quiet }: 
       : ['消息加解密方式', theme.warn('明文模式'), 'for 安全模式 set WECHAT_APP_ID, then choose 安全模式 there'],
   );
 
-  const lines = [
-    '',
-    `  ${theme.heading(`wechat-gpt ${version}`)} ${theme.success('is ready.')} Paste into ${SERVER_CONFIG}:`,
-    '',
-  ];
-  lines.push(...table(rows, theme));
+  const fits = (line: string) => displayWidth(line) <= width;
+  /** `  text value` on one line when it fits, else the value (a command, a URL) on its own line below. */
+  const said = (text: string, value: string): string[] =>
+    fits(`  ${text} ${value}`) ? [`  ${text} ${value}`] : [`  ${text}`, `    ${value}`];
+
+  const heading = `  ${theme.heading(`wechat-gpt ${version}`)} ${theme.success('is ready.')}`;
+  const lines = ['', ...said(heading.trimStart(), `Paste into ${SERVER_CONFIG}:`), ''];
+  lines.push(...table(rows, theme, width));
   if (quiet) return lines.join('\n');
 
   const more: Array<[string, string, string?]> = [
@@ -91,20 +101,24 @@ export function formatBanner(info: ServeInfo, theme: Theme, { version, quiet }: 
     ],
     ['Store', info.store.url ? `${info.store.kind} ${info.store.url}` : info.store.kind],
   ];
-  lines.push('', ...table(more, theme));
+  lines.push('', ...table(more, theme, width));
   lines.push('');
   if (info.publicUrl) {
-    lines.push(`  Then click 提交. Check any time: ${theme.accent(`npx wechat-gpt verify --url ${info.pasteUrl}`)}`);
+    lines.push(
+      ...said('Then click 提交. Check any time:', theme.accent(`npx wechat-gpt verify --url ${info.pasteUrl}`)),
+    );
   } else {
     lines.push(
       `  ${theme.warn('WeChat cannot reach a local URL:')} set NGROK_AUTHTOKEN for a tunnel, or pass --public-url.`,
     );
   }
-  lines.push(`  Try it without a phone: ${theme.accent(`npx wechat-gpt simulate --url ${info.url} "你好"`)}`);
+  lines.push(...said('Try it without a phone:', theme.accent(`npx wechat-gpt simulate --url ${info.url} "你好"`)));
   if (info.console.url !== null) {
-    lines.push(`  Dev console (this machine only): ${theme.url(info.console.url)}`);
+    lines.push(...said('Dev console (this machine only):', theme.url(info.console.url)));
   } else if (info.console.reason === 'not-loopback') {
-    lines.push(`  ${theme.dim('No dev console: it needs loopback, and --host is not 0.0.0.0, :: or 127.0.0.1.')}`);
+    lines.push(
+      `  ${theme.dim(fitWidth('No dev console: it needs loopback, and --host is not 0.0.0.0, :: or 127.0.0.1.', width - 2))}`,
+    );
   }
   lines.push(`  ${theme.dim('Ctrl-C to stop. One line per message:')}`);
   lines.push('');
@@ -124,9 +138,15 @@ function urlNote(info: ServeInfo): string {
   }
 }
 
-function table(rows: Array<[string, string, string?]>, theme: Theme): string[] {
+/** Label, value and (note) per row; a note that would make its row wrap goes on the next line, cut to fit. */
+function table(rows: Array<[string, string, string?]>, theme: Theme, width: number): string[] {
   const labelWidth = Math.max(...rows.map(([label]) => displayWidth(label))) + 2;
-  return rows.map(([label, value, note]) =>
-    `  ${padEnd(label, labelWidth)}${value}${note ? `  ${theme.dim(`(${note})`)}` : ''}`.trimEnd(),
-  );
+  return rows.flatMap(([label, value, note]) => {
+    const row = `  ${padEnd(label, labelWidth)}${value}`;
+    if (!note) return [row.trimEnd()];
+    const whole = `${row}  ${theme.dim(`(${note})`)}`;
+    if (displayWidth(whole) <= width) return [whole];
+    const indent = ' '.repeat(2 + labelWidth);
+    return [row.trimEnd(), `${indent}${theme.dim(fitWidth(`(${note})`, Math.max(8, width - indent.length)))}`];
+  });
 }

@@ -1,7 +1,7 @@
 /** One line per answered message for `serve`: time, user, type, preview, reply, latency and how it was delivered. */
 import type { MessageRecord } from '../../bot/types.js';
 import { colourLatency, formatSeconds } from '../latency.js';
-import { fitWidth, padEnd } from '../text-width.js';
+import { displayWidth, fitWidth, padEnd } from '../text-width.js';
 import type { Theme } from '../theme.js';
 
 /** `oSimUser…0001`: enough to tell users apart, short enough for one line. */
@@ -37,22 +37,44 @@ export function userWaitedMs(
   return record.delivery === 'retry' ? (record.attempt - 1) * wechatTimeoutMs + record.latencyMs : record.latencyMs;
 }
 
+/** Which optional columns a line keeps: on a narrow terminal the notes go first, then the user. */
+interface Layout {
+  openid: boolean;
+  notes: boolean;
+}
+const LAYOUTS: readonly Layout[] = [
+  { openid: true, notes: true },
+  { openid: true, notes: false },
+  { openid: false, notes: false },
+];
+/** The widest previews (a wide terminal), and the narrowest worth showing. */
+const QUESTION_MAX = 24;
+const ANSWER_MAX = 34;
+const QUESTION_MIN = 6;
+const ANSWER_MIN = 8;
+/** The type column on a narrow terminal: text, image, voice… fit; event names stick out a little. */
+const NARROW_TYPE = 10;
+
+/**
+ * One line per message. With `width` (the terminal's columns), the line never wraps: the previews share the columns
+ * left by the fixed ones (cut with …, by display width: CJK counts two), then the notes and the user column are left
+ * out, and as a last resort the line is cut.
+ */
 export function formatMessageLine(
   record: MessageRecord,
   theme: Theme,
-  { wechatTimeoutMs = 5000 }: { wechatTimeoutMs?: number } = {},
+  { wechatTimeoutMs = 5000, width }: { wechatTimeoutMs?: number; width?: number | undefined } = {},
 ): string {
   const waited = userWaitedMs(record, wechatTimeoutMs);
   const type = record.messageType.replace(/^event:/, 'event ');
-  const question = record.preview ? fitWidth(record.preview, 24) : theme.dim('—');
-  const answer =
+  const answer: { text: string; dim: boolean } =
     record.delivery === 'dropped'
-      ? theme.dim('nothing: WeChat hung up first')
+      ? { text: 'nothing: WeChat hung up first', dim: true }
       : record.source === 'push-pending'
-        ? theme.dim('success now, the answer follows by push')
+        ? { text: 'success now, the answer follows by push', dim: true }
         : record.replyType === 'success'
-          ? theme.dim('success (nothing shown)')
-          : `${record.replyType}${record.replyPreview ? ` ${fitWidth(record.replyPreview, 28)}` : ''}`;
+          ? { text: 'success (nothing shown)', dim: true }
+          : { text: `${record.replyType}${record.replyPreview ? ` ${record.replyPreview}` : ''}`, dim: false };
   const extra = [
     record.pushedPages !== undefined
       ? `pushed ${record.pushedPages} message${record.pushedPages === 1 ? '' : 's'}`
@@ -61,22 +83,48 @@ export function formatMessageLine(
         : undefined,
     record.error ? theme.error(record.error) : undefined,
   ].filter(Boolean);
-  return [
-    theme.dim(clock(record.time)),
-    theme.accent(padEnd(shortOpenid(record.openid), 11)),
-    padEnd(type, 16),
-    padEnd(question, 24),
-    theme.dim('→'),
-    padEnd(answer, 34),
-    // Coloured by what the user waited, not by this attempt's share of it.
-    colourLatency(waited, theme, formatSeconds(record.latencyMs).padStart(7)),
-    waited === record.latencyMs
-      ? describeDelivery(record)
-      : `${describeDelivery(record)} ${theme.dim(`(user waited ${formatSeconds(waited)})`)}`,
-    extra.length ? theme.dim(`(${extra.join(', ')})`) : '',
-  ]
-    .join('  ')
-    .trimEnd();
+
+  const build = (questionWidth: number, answerWidth: number, layout: Layout, typeWidth = 16, gap = '  '): string => {
+    // Width 0: measuring the fixed columns.
+    const question =
+      questionWidth === 0 ? '' : record.preview ? fitWidth(record.preview, questionWidth) : theme.dim('—');
+    // Our own notices are whole on a wide terminal (they may overflow their column a little).
+    const shown =
+      answerWidth === 0
+        ? ''
+        : answer.dim && answerWidth >= ANSWER_MAX
+          ? answer.text
+          : fitWidth(answer.text, answerWidth);
+    return [
+      theme.dim(clock(record.time)),
+      ...(layout.openid ? [theme.accent(padEnd(shortOpenid(record.openid), 11))] : []),
+      padEnd(type, typeWidth),
+      padEnd(question, questionWidth),
+      theme.dim('→'),
+      padEnd(answer.dim ? theme.dim(shown) : shown, answerWidth),
+      // Coloured by what the user waited, not by this attempt's share of it.
+      colourLatency(waited, theme, formatSeconds(record.latencyMs).padStart(7)),
+      waited === record.latencyMs || !layout.notes
+        ? describeDelivery(record)
+        : `${describeDelivery(record)} ${theme.dim(`(user waited ${formatSeconds(waited)})`)}`,
+      layout.notes && extra.length ? theme.dim(`(${extra.join(', ')})`) : '',
+    ]
+      .join(gap)
+      .trimEnd();
+  };
+
+  const full = build(QUESTION_MAX, ANSWER_MAX, { openid: true, notes: true });
+  if (width === undefined || displayWidth(full) <= width) return full;
+  for (const layout of LAYOUTS) {
+    const left = width - displayWidth(build(0, 0, layout, NARROW_TYPE, ' '));
+    const questionWidth = Math.min(QUESTION_MAX, Math.floor((left * 2) / 5));
+    const answerWidth = Math.min(ANSWER_MAX, left - questionWidth);
+    if (questionWidth >= QUESTION_MIN && answerWidth >= ANSWER_MIN) {
+      return build(questionWidth, answerWidth, layout, NARROW_TYPE, ' ');
+    }
+  }
+  // A very narrow terminal: one cut line (without colours) rather than a wrapped one.
+  return fitWidth(build(QUESTION_MIN, ANSWER_MIN, LAYOUTS[LAYOUTS.length - 1] as Layout, NARROW_TYPE, ' '), width);
 }
 
 /** The `--json` form: one object per line, the record's fields with an ISO time. */

@@ -5,11 +5,13 @@
  */
 import type { Server } from 'node:http';
 import type { MessageRecord } from '../../bot/types.js';
-import type { WechatGptConfig } from '../../config.js';
+import type { Logger, WechatGptConfig } from '../../config.js';
 import { maskSecret, redactUrl } from '../../secrets.js';
 import type { MemoryStore } from '../../store/memory.js';
 import type { Store } from '../../store/types.js';
 import type { OpenTunnel } from '../../tunnel/types.js';
+import { formatSeconds } from '../latency.js';
+import type { LiveWait } from '../live-wait.js';
 import { type LoadedConfig, toWechatGptConfig } from '../load-config.js';
 import { forwardHost, joinUrl, localWebhookUrl, publicWebhookUrl } from '../local-url.js';
 import type { CliLogger } from '../logger.js';
@@ -63,10 +65,14 @@ export interface StartServeOptions {
   loaded: LoadedConfig;
   env: Record<string, string | undefined>;
   logger: CliLogger;
+  /** What the library logs to (default: `logger`, printed for people). */
+  libraryLogger?: Logger;
   quiet: boolean;
   onMessage: (record: MessageRecord) => void;
   /** Serve the dev console under /_console (default true; --no-console turns it off). */
   console?: boolean;
+  /** A spinner on a terminal for the slow steps (connecting to Redis, opening the ngrok tunnel). */
+  progress?: LiveWait | undefined;
   /** Aborts opening the tunnel (Ctrl-C while ngrok connects). */
   signal?: AbortSignal;
   /** The working folder: with the memory store, waiting answers are saved in its .wechat-gpt/ across restarts. */
@@ -77,11 +83,13 @@ export async function startServe({
   loaded,
   env,
   logger,
+  libraryLogger: givenLibraryLogger,
   quiet,
   onMessage,
   console: withConsole = true,
   signal,
   cwd,
+  progress,
 }: StartServeOptions): Promise<ServeSession> {
   const base = toWechatGptConfig(loaded);
   const { cli, sources } = loaded;
@@ -90,7 +98,7 @@ export async function startServe({
   const useKey = Boolean(encodingAesKey && appId);
   const wechat: WechatGptConfig['wechat'] = { ...base.wechat };
   if (!useKey) delete wechat.encodingAesKey;
-  const libraryLogger = createLibraryLogger(logger, { quiet });
+  const libraryLogger = givenLibraryLogger ?? createLibraryLogger(logger, { quiet });
 
   const cleanups: Array<() => Promise<unknown>> = [];
   const cleanUp = async () => {
@@ -101,12 +109,19 @@ export async function startServe({
     let store: Store | undefined;
     if (cli.redisUrl) {
       const { createRedisStore } = await import('../../store/redis.js');
-      store = await createRedisStore({
-        url: cli.redisUrl,
-        logger: libraryLogger,
-        outboxTtlMs: loaded.config.timing.outboxTtlMs,
-        connectTimeoutMs: cli.redisConnectTimeoutMs,
-      });
+      const where = redactUrl(cli.redisUrl);
+      const limit = formatSeconds(cli.redisConnectTimeoutMs);
+      progress?.start((ms) => `Connecting to Redis at ${where}…  ${formatSeconds(ms)} (gives up after ${limit})`);
+      try {
+        store = await createRedisStore({
+          url: cli.redisUrl,
+          logger: libraryLogger,
+          outboxTtlMs: loaded.config.timing.outboxTtlMs,
+          connectTimeoutMs: cli.redisConnectTimeoutMs,
+        });
+      } finally {
+        progress?.stop();
+      }
       const redis = store;
       cleanups.push(() => redis.close());
     }
@@ -174,8 +189,13 @@ export async function startServe({
     void warnAboutSetup(loaded, logger);
 
     const choice = await chooseTunnel(cli, env);
-    if (choice.kind === 'tunnel' && choice.tunnel.kind === 'ngrok') logger.info('Opening an ngrok tunnel…');
-    const opened = await openTunnel(choice, { port, host: forwardHost(cli.host), signal });
+    if (choice.kind === 'tunnel' && choice.tunnel.kind === 'ngrok') {
+      if (progress) progress.start((ms) => `Opening an ngrok tunnel…  ${formatSeconds(ms)} (Ctrl-C to give up)`);
+      else logger.info('Opening an ngrok tunnel…');
+    }
+    const opened = await openTunnel(choice, { port, host: forwardHost(cli.host), signal }).finally(() =>
+      progress?.stop(),
+    );
     if (opened) cleanups.push(() => opened.close());
     const publicUrl = choice.kind === 'public-url' ? choice.url : (opened?.url ?? null);
     const pasted = choice.kind === 'public-url' ? publicWebhookUrl(choice.url, cli.path) : undefined;
