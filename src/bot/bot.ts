@@ -5,6 +5,7 @@
  */
 import type { Logger, ResolvedConfig } from '../config.js';
 import type { LlmClient } from '../llm/types.js';
+import { createModeration, type ModerationEvent } from '../moderation/index.js';
 import type { Store } from '../store/types.js';
 import type { InboundMessage } from '../wechat/types.js';
 import type { WechatApi } from '../wechat-api/types.js';
@@ -15,6 +16,7 @@ import { createDelivery, type DeliveryState } from './delivery.js';
 import { createImageCommand } from './image-command.js';
 import { createJobs, type PushedAnswer } from './jobs.js';
 import { compileRules } from './keywords.js';
+import { gateModel } from './model-gate.js';
 import { createOutbox } from './outbox.js';
 import { describeMessageType, previewMessage, previewReply } from './preview.js';
 import { createRouting } from './routing.js';
@@ -36,6 +38,8 @@ export interface BotOptions {
   clock?: Clock;
   /** Called once per answered attempt, and once per pushed answer (serve prints these). */
   onMessage?: (record: MessageRecord) => void;
+  /** Called for each question refused and each answer masked or replaced by moderation (metrics hook here). */
+  onModeration?: (event: ModerationEvent) => void;
 }
 
 export interface Bot {
@@ -69,11 +73,16 @@ export function createBot({
   now,
   clock = clockWithNow(now),
   onMessage,
+  onModeration,
 }: BotOptions): Bot {
   const handlers: Handler[] = [];
   const semaphore = createSemaphore(config.limits.maxConcurrentLlmCalls);
   const patience = createStorePatience(clock);
-  const answerWithModel = createChat({ llm, store, config, semaphore, logger, clock, patience });
+  const moderation = createModeration({ config, logger, ...(onModeration ? { onEvent: onModeration } : {}) });
+  const answerWithModel = gateModel({
+    answerWithModel: createChat({ llm, store, config, semaphore, logger, clock, patience }),
+    moderation,
+  });
   const textResult = createTextResult(config);
   const delivery = createDelivery({ config, wechatApi, logger, clock });
 

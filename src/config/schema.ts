@@ -11,6 +11,7 @@ import * as z from 'zod';
 import { validateEncodingAesKey, validateToken } from '../wechat/keys.js';
 import { DEFAULT_OUTBOX_TTL_MS } from './defaults.js';
 import { BASIC_CONFIG, checked, httpUrl, ms, SERVER_CONFIG } from './fields.js';
+import { moderationSchema } from './moderation-schema.js';
 import { keywordRuleSchema, textsSchema } from './replies.js';
 import { serveSchema } from './serve-schema.js';
 import { DEFAULT_SYSTEM_PROMPT, defaultCommands } from './texts.js';
@@ -218,6 +219,7 @@ export const settingsShape = {
   }),
   texts: textsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
+  moderation: moderationSchema.prefault({}),
 };
 
 const settingsObject = z.strictObject(settingsShape);

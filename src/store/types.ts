@@ -26,6 +26,8 @@ export type AnswerSource =
   | 'waiting'
   | 'waiting+new'
   | 'rate-limit'
+  /** Refused by moderation (the question) or replaced by it (the answer). */
+  | 'moderation'
   | 'thinking'
   | 'shutdown'
   | 'error'
@@ -47,6 +49,8 @@ export interface AnswerMeta {
   remaining?: number;
   /** Model calls in flight when the user was told the bot is busy. */
   inFlight?: number;
+  /** What moderation did to the model's answer. */
+  moderation?: 'mask' | 'block';
 }
 
 /** What a finished job produced. `reply` is what the message's own attempts answer with. */
