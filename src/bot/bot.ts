@@ -6,6 +6,7 @@
 import type { Logger, ResolvedConfig } from '../config.js';
 import type { LlmClient } from '../llm/types.js';
 import { createModeration, type ModerationEvent } from '../moderation/index.js';
+import { createQuotas } from '../quota/index.js';
 import type { Store } from '../store/types.js';
 import type { InboundMessage } from '../wechat/types.js';
 import type { WechatApi } from '../wechat-api/types.js';
@@ -82,6 +83,7 @@ export function createBot({
   const answerWithModel = gateModel({
     answerWithModel: createChat({ llm, store, config, semaphore, logger, clock, patience }),
     moderation,
+    quotas: createQuotas({ config, store, clock, patience, logger }),
   });
   const textResult = createTextResult(config);
   const delivery = createDelivery({ config, wechatApi, logger, clock });

@@ -12,7 +12,7 @@ import type { StorePatience } from './store-patience.js';
 export interface ChatAnswer {
   text: string;
   /** llm: the model answered; otherwise the kind of notice the user got instead. */
-  source: 'llm' | 'llm-error' | 'busy' | 'not-configured' | 'moderation';
+  source: 'llm' | 'llm-error' | 'busy' | 'not-configured' | 'moderation' | 'quota';
   meta: Record<string, string | number | boolean>;
   /** Tokens the model reported for this answer (daily budgets count them). */
   usage?: { promptTokens: number; completionTokens: number };

@@ -1,15 +1,17 @@
 /**
- * What stands between a message and the model: moderation of the question before the call (a refusal, no call) and
- * of the whole answer after it, before the answer is paged — so the passive reply, the outbox and a push all carry
- * the checked text.
+ * What stands between a message and the model: moderation of the question, then access lists and daily quotas,
+ * before the call (a refusal, no call); after it, the tokens spent are counted and the whole answer is moderated
+ * before it is paged — so the passive reply, the outbox and a push all carry the checked text.
  */
 import type { Moderation } from '../moderation/index.js';
+import type { Quotas } from '../quota/index.js';
 import type { ChatContentPart } from '../store/types.js';
 import type { AnswerWithModel, ChatAnswer } from './chat.js';
 
 export interface ModelGateOptions {
   answerWithModel: AnswerWithModel;
   moderation: Moderation;
+  quotas: Quotas;
 }
 
 /** The text the user wrote (or said), without the image parts. */
@@ -21,13 +23,18 @@ function questionText(content: Parameters<AnswerWithModel>[1]): string {
     .join('\n');
 }
 
-export function gateModel({ answerWithModel, moderation }: ModelGateOptions): AnswerWithModel {
-  if (!moderation.enabled) return answerWithModel;
+export function gateModel({ answerWithModel, moderation, quotas }: ModelGateOptions): AnswerWithModel {
   return async function answerThroughGate(openid, content): Promise<ChatAnswer> {
-    const question = moderation.checkQuestion(questionText(content));
-    if (question.kind === 'block') return { text: question.text, source: 'moderation', meta: {} };
+    if (moderation.enabled) {
+      const question = moderation.checkQuestion(questionText(content));
+      if (question.kind === 'block') return { text: question.text, source: 'moderation', meta: {} };
+    }
+    const admission = await quotas.admit(openid);
+    if (admission.kind === 'refuse')
+      return { text: admission.text, source: 'quota', meta: { refused: admission.reason } };
     const answer = await answerWithModel(openid, content);
-    if (answer.source !== 'llm') return answer;
+    if (answer.usage) await quotas.spend(openid, answer.usage.promptTokens + answer.usage.completionTokens);
+    if (answer.source !== 'llm' || !moderation.enabled) return answer;
     const checked = moderation.checkAnswer(answer.text);
     if (checked.kind === 'allow') return answer;
     return {

@@ -5,6 +5,7 @@ import { initCommand } from './commands/init.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 import { testCommand } from './commands/test.js';
+import { usersCommand } from './commands/users.js';
 import { verifyCommand } from './commands/verify.js';
 import type { CliContext, Reader } from './context.js';
 import { ExitCode, exitCodeFor, reportError } from './exit.js';
@@ -48,6 +49,7 @@ export function createProgram(ctx: CliContext, errTheme = ctx.theme): Command {
     simulateCommand(ctx),
     testCommand(ctx),
     verifyCommand(ctx),
+    usersCommand(ctx),
   ]) {
     // Commands are built apart from the program, so they inherit its output, exit and suggestion settings here.
     program.addCommand(command.copyInheritedSettings(program));
@@ -65,6 +67,7 @@ Examples:
   $ npx wechat-gpt config          show the effective configuration and where each value came from
   $ npx wechat-gpt simulate        talk to your bot the way WeChat does
   $ npx wechat-gpt test            run the conversation scenarios in scenarios/ and check the answers
+  $ npx wechat-gpt users           today's heaviest users (questions, tokens) from Redis
   $ npx wechat-gpt serve --help    the options of one command
 
 Environment (also read from .env in this folder; flags win over both, both win over wechat-gpt.config.json):

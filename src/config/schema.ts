@@ -9,6 +9,7 @@
  */
 import * as z from 'zod';
 import { validateEncodingAesKey, validateToken } from '../wechat/keys.js';
+import { accessSchema, quotasSchema } from './access-schema.js';
 import { DEFAULT_OUTBOX_TTL_MS } from './defaults.js';
 import { BASIC_CONFIG, checked, httpUrl, ms, SERVER_CONFIG } from './fields.js';
 import { moderationSchema } from './moderation-schema.js';
@@ -220,6 +221,8 @@ export const settingsShape = {
   texts: textsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
   moderation: moderationSchema.prefault({}),
+  access: accessSchema.prefault({}),
+  quotas: quotasSchema.prefault({}),
 };
 
 const settingsObject = z.strictObject(settingsShape);
