@@ -223,6 +223,13 @@ export const settingsShape = {
   moderation: moderationSchema.prefault({}),
   access: accessSchema.prefault({}),
   quotas: quotasSchema.prefault({}),
+  menu: z
+    .looseObject({ button: z.array(z.looseObject({})) })
+    .optional()
+    .meta({
+      description:
+        'The custom menu (自定义菜单) as menu/create takes it: { button: [{ type: click, name, key } | { name, sub_button: […] }] }. `wechat-gpt menu push` checks and sends it.',
+    }),
 };
 
 const settingsObject = z.strictObject(settingsShape);
