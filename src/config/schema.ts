@@ -224,7 +224,11 @@ export const settingsShape = {
   access: accessSchema.prefault({}),
   quotas: quotasSchema.prefault({}),
   menu: z
-    .looseObject({ button: z.array(z.looseObject({})) })
+    .looseObject({
+      button: z.array(z.looseObject({})).meta({
+        description: '1–3 buttons, each { type, name, key | url | … } or { name, sub_button: [up to 5] }.',
+      }),
+    })
     .optional()
     .meta({
       description:

@@ -36,13 +36,13 @@ export async function readMenuFile(path: string, cwd: string): Promise<LoadedMen
 export function validMenu({ menu, from }: LoadedMenu): Menu {
   const problems = checkMenu(menu);
   if (problems.length === 0) return { button: menu.button };
-  throw ConfigError.of(
-    problems.map((problem) => ({
-      setting: `menu.${problem.path}`,
-      source: from,
-      message: `${problem.button} (${problem.path}) breaks the ${problem.rule} rule: ${problem.message}.`,
-    })),
-  );
+  const lines = problems.map((p) => `  - ${p.button} (${p.path}) breaks the ${p.rule} rule: ${p.message}.`);
+  const count = problems.length === 1 ? "one of WeChat's menu rules" : `${problems.length} of WeChat's menu rules`;
+  throw new ConfigError(`menu.${problems[0]?.path}`, `The menu in ${from} breaks ${count}:\n${lines.join('\n')}`, {
+    source: from,
+    problems: problems.map((p) => ({ setting: `menu.${p.path}`, source: from, message: `${p.button}: ${p.message}` })),
+    hint: 'Fix each button, then check again with `npx wechat-gpt menu push --dry-run` (nothing is sent).',
+  });
 }
 
 /** CLICK keys of the menu that no keyword rule answers: pressing them would get no reply. */

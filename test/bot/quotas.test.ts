@@ -174,7 +174,7 @@ describe('two instances sharing one redis-server', () => {
       expect(byId.oLight).toMatchObject({ messages: 1 });
       const text = await runCli(['users'], { cwd: dir.path, env: { REDIS_URL: redis.url } });
       expect(text.stdout).toMatch(/Heaviest users on \d{4}-\d{2}-\d{2}/);
-      expect(text.stdout).toMatch(/limits: 2 questions, 500 tokens a day/);
+      expect(text.stdout).toMatch(/limits: 2 questions a day, 500 tokens a day/);
       expect(text.stdout).toMatch(/oAdminR\s+4\s+\d+ admin/);
       expect(text.stdout).toMatch(/oHeavy\s+4\s+\d+ at limit/);
     } finally {

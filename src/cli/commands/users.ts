@@ -79,8 +79,9 @@ Examples:
 }
 
 export function formatUsers(report: UsersReport, theme: Theme): string {
-  const limit = (value: number) => (value > 0 ? String(value) : 'no limit');
-  const head = `${theme.heading(`Heaviest users on ${report.day}`)} ${theme.dim(`(${report.timeZone}, ${report.store}; limits: ${limit(report.limits.messagesPerDay)} questions, ${limit(report.limits.tokensPerDay)} tokens a day)`)}`;
+  const limit = (value: number, what: string) => (value > 0 ? `${value} ${what} a day` : `${what} unlimited`);
+  const limits = `${limit(report.limits.messagesPerDay, 'questions')}, ${limit(report.limits.tokensPerDay, 'tokens')}`;
+  const head = `${theme.heading(`Heaviest users on ${report.day}`)} ${theme.dim(`(${report.timeZone}, ${report.store}; limits: ${limits})`)}`;
   if (report.users.length === 0) return `${head}\n  ${theme.dim('No questions to the model yet today.')}`;
   const width = Math.max(6, ...report.users.map((user) => user.openid.length));
   const rows = report.users.map((user) => {
