@@ -5,7 +5,12 @@
  */
 import type { Logger, ResolvedConfig } from '../config.js';
 import type { LlmClient } from '../llm/types.js';
-import { createModeration, type ModerationEvent } from '../moderation/index.js';
+import {
+  createModeration,
+  createOpenAIModeration,
+  type ModerationEvent,
+  type ModerationProvider,
+} from '../moderation/index.js';
 import { createQuotas } from '../quota/index.js';
 import type { Store } from '../store/types.js';
 import type { InboundMessage } from '../wechat/types.js';
@@ -65,6 +70,16 @@ export interface Bot {
   readonly llmInFlight: number;
 }
 
+/** The moderation endpoint when configured: its own key and URL, else the model's. */
+function moderationEndpoint({ moderation, llm }: ResolvedConfig): { provider?: ModerationProvider } {
+  const apiKey = moderation.openai.apiKey ?? llm.apiKey;
+  if (moderation.provider !== 'openai' || !apiKey) return {};
+  const baseUrl = moderation.openai.baseUrl ?? llm.baseUrl;
+  return {
+    provider: createOpenAIModeration({ apiKey, model: moderation.openai.model, ...(baseUrl ? { baseUrl } : {}) }),
+  };
+}
+
 export function createBot({
   config,
   store,
@@ -79,7 +94,13 @@ export function createBot({
   const handlers: Handler[] = [];
   const semaphore = createSemaphore(config.limits.maxConcurrentLlmCalls);
   const patience = createStorePatience(clock);
-  const moderation = createModeration({ config, logger, ...(onModeration ? { onEvent: onModeration } : {}) });
+  const moderation = createModeration({
+    config,
+    logger,
+    clock,
+    ...(onModeration ? { onEvent: onModeration } : {}),
+    ...moderationEndpoint(config),
+  });
   const answerWithModel = gateModel({
     answerWithModel: createChat({ llm, store, config, semaphore, logger, clock, patience }),
     moderation,

@@ -26,7 +26,7 @@ function questionText(content: Parameters<AnswerWithModel>[1]): string {
 export function gateModel({ answerWithModel, moderation, quotas }: ModelGateOptions): AnswerWithModel {
   return async function answerThroughGate(openid, content): Promise<ChatAnswer> {
     if (moderation.enabled) {
-      const question = moderation.checkQuestion(questionText(content));
+      const question = await moderation.checkQuestion(questionText(content));
       if (question.kind === 'block') return { text: question.text, source: 'moderation', meta: {} };
     }
     const admission = await quotas.admit(openid);
@@ -35,7 +35,7 @@ export function gateModel({ answerWithModel, moderation, quotas }: ModelGateOpti
     const answer = await answerWithModel(openid, content);
     if (answer.usage) await quotas.spend(openid, answer.usage.promptTokens + answer.usage.completionTokens);
     if (answer.source !== 'llm' || !moderation.enabled) return answer;
-    const checked = moderation.checkAnswer(answer.text);
+    const checked = await moderation.checkAnswer(answer.text);
     if (checked.kind === 'allow') return answer;
     return {
       ...answer,

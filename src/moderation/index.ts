@@ -1,4 +1,4 @@
-/** Content safety: word lists (Aho–Corasick over normalized text) checked on questions and on the model's answers. */
+/** Content safety: word lists (Aho–Corasick over normalized text) and OpenAI's moderation endpoint, on questions and answers. */
 export { createWordMatcher, maskHits, type WordHit, type WordMatcher } from './matcher.js';
 export {
   type AnswerVerdict,
@@ -9,4 +9,10 @@ export {
   type QuestionVerdict,
 } from './moderation.js';
 export { normalizeForMatching } from './normalize.js';
+export {
+  createOpenAIModeration,
+  type ModerationProvider,
+  type OpenAIModerationOptions,
+  type ProviderVerdict,
+} from './openai.js';
 export { loadWordLists, parseWordList, type WordList, type WordListSource } from './word-list.js';
