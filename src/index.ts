@@ -6,6 +6,7 @@ import { type ResolvedConfig, resolveConfig, type WechatGptConfig } from './conf
 import { createLlmClient } from './llm/client.js';
 import type { LlmClient } from './llm/types.js';
 import { createLogger } from './logger.js';
+import type { ModerationEvent } from './moderation/index.js';
 import { createApp, createRouter } from './server/app.js';
 import { createHealthHandler } from './server/health.js';
 import { createRequestListener } from './server/listener.js';
@@ -52,11 +53,13 @@ export interface CreateOptions {
   observer?: WebhookObserver;
   /** Wraps the model client, e.g. to record its calls; the bot then uses what it returns. */
   wrapLlm?: (llm: LlmClient) => LlmClient;
+  /** Called for each question refused and each answer masked or replaced by moderation (a metrics counter hooks here). */
+  onModeration?: (event: ModerationEvent) => void;
 }
 
 export function createWechatGpt(
   config: WechatGptConfig,
-  { onMessage, observer, wrapLlm }: CreateOptions = {},
+  { onMessage, observer, wrapLlm, onModeration }: CreateOptions = {},
 ): WechatGpt {
   const resolved = resolveConfig(config);
   const logger = config.logger ?? createLogger();
@@ -95,6 +98,7 @@ export function createWechatGpt(
     now,
     ...(wechatApi ? { wechatApi } : {}),
     ...(onMessage ? { onMessage } : {}),
+    ...(onModeration ? { onModeration } : {}),
   });
   const webhook = createWebhookHandler({ config: resolved, bot, logger, now, ...(observer ? { observer } : {}) });
   const health = createHealthHandler({ config: resolved, store, llm, bot });
@@ -127,6 +131,8 @@ export type { Handler, HandlerContext, MessageRecord } from './bot/types.js';
 export * from './config.js';
 export * from './errors.js';
 export { createLogger, maskSecret } from './logger.js';
+export type { ModerationEvent } from './moderation/index.js';
+export { heaviestUsers, type UsageReport, type UserUsage } from './quota/index.js';
 export { createWebhookServer, WEBHOOK_SERVER_TIMEOUTS } from './server/http-server.js';
 export type { ObservedAttempt, WebhookObserver } from './server/observer.js';
 export { createMemoryStore } from './store/memory.js';

@@ -3,10 +3,14 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resolveConfig } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
+import { silentLogger } from '../../src/logger.js';
 import {
+  createModeration,
   createWordMatcher,
   loadWordLists,
+  type ModerationEvent,
   maskHits,
   normalizeForMatching,
   parseWordList,
@@ -71,5 +75,38 @@ describe('matching', () => {
     const empty = createWordMatcher([{ name: 'x', words: ['***', ' '] }]);
     expect(empty.size).toBe(0);
     expect(empty.find('*** 敏感词')).toEqual([]);
+  });
+});
+
+describe('createModeration', () => {
+  const config = resolveConfig({
+    wechat: { token: 'modToken1' },
+    moderation: { lists: [{ name: 'politics', words: ['敏感词'] }] },
+  });
+
+  it('hands each block and mask to onEvent, and logs the list and rule, never the user’s text', async () => {
+    const events: ModerationEvent[] = [];
+    const logged: string[] = [];
+    const logger = {
+      ...silentLogger,
+      info: (fields: object, message?: string) => logged.push(JSON.stringify({ fields, message })),
+    };
+    const moderation = createModeration({ config, logger, onEvent: (event) => events.push(event) });
+    expect(await moderation.checkQuestion('我的秘密问题：敏感词')).toMatchObject({ kind: 'block' });
+    expect(await moderation.checkAnswer('回答里有敏感词')).toEqual({
+      kind: 'mask',
+      text: '回答里有＊＊＊',
+      event: { stage: 'answer', action: 'mask', list: 'politics', rule: '敏感词', hits: 1 },
+    });
+    expect(await moderation.checkAnswer('干净的回答')).toEqual({ kind: 'allow', text: '干净的回答' });
+    expect(events.map((e) => `${e.stage} ${e.action} ${e.list}/${e.rule}`)).toEqual([
+      'question block politics/敏感词',
+      'answer mask politics/敏感词',
+    ]);
+    expect(logged).toHaveLength(2);
+    for (const line of logged) {
+      expect(line).toContain('politics');
+      expect(line).not.toMatch(/秘密|回答里/);
+    }
   });
 });
