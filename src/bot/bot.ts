@@ -22,7 +22,7 @@ import { createDelivery, type DeliveryState } from './delivery.js';
 import { createImageCommand } from './image-command.js';
 import { createJobs, type PushedAnswer } from './jobs.js';
 import { compileRules } from './keywords.js';
-import { gateModel } from './model-gate.js';
+import { gateImages, gateModel } from './model-gate.js';
 import { createOutbox } from './outbox.js';
 import { describeMessageType, previewMessage, previewReply } from './preview.js';
 import { createRouting } from './routing.js';
@@ -138,7 +138,7 @@ export function createBot({
     handlers,
     answerWithModel,
     transcribeVoice: createVoiceTranscriber({ config, llm, wechatApi, logger }),
-    drawImage: createImageCommand({ config, llm, wechatApi, semaphore, logger }),
+    drawImage: gateImages(createImageCommand({ config, llm, wechatApi, semaphore, logger }), moderation),
     outbox,
     textResult,
     logger,

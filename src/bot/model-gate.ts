@@ -7,6 +7,7 @@ import type { Moderation } from '../moderation/index.js';
 import type { Quotas } from '../quota/index.js';
 import type { ChatContentPart } from '../store/types.js';
 import type { AnswerWithModel, ChatAnswer } from './chat.js';
+import type { DrawImage } from './image-command.js';
 
 export interface ModelGateOptions {
   answerWithModel: AnswerWithModel;
@@ -43,5 +44,15 @@ export function gateModel({ answerWithModel, moderation, quotas }: ModelGateOpti
       ...(checked.kind === 'block' ? { source: 'moderation' } : {}),
       meta: { ...answer.meta, moderation: checked.kind },
     };
+  };
+}
+
+/** The image command's prompt goes to a model too: a prompt with a listed word gets the refusal and draws nothing. */
+export function gateImages(drawImage: DrawImage, moderation: Moderation): DrawImage {
+  if (!moderation.enabled) return drawImage;
+  return async function drawThroughGate(command, prompt) {
+    const question = prompt ? await moderation.checkQuestion(prompt) : undefined;
+    if (question?.kind === 'block') return { reply: { type: 'text', content: question.text }, source: 'moderation' };
+    return drawImage(command, prompt);
   };
 }

@@ -5,6 +5,7 @@
  * continue word, or is pushed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Engine, engineForEachTest } from '../support/engine.js';
 import { type FakeWechatApi, startFakeWechatApi } from '../support/fake-wechat-api.js';
 import { APP_ID, type Harness, newUser, startHarness, TOKEN } from '../support/harness.js';
 import { type ChatBody, lastUserText } from '../support/llm-body.js';
@@ -131,5 +132,24 @@ describe('moderation: answers blocked', () => {
     const result = await h.send('你好', { user: newUser() });
     expect(result.userSees).toBe('抱歉，这个回答包含不适合发送的内容，换个问法试试吧。');
     expect(h.records.at(-1)).toMatchObject({ source: 'moderation' });
+  });
+});
+
+describe('moderation of voice and the image command (engine, fake clock)', () => {
+  let engine: Engine;
+  engineForEachTest(
+    (current) => {
+      engine = current;
+    },
+    { config: { moderation: { lists } } },
+  );
+
+  it('refuses a voice message whose recognition has a listed word, and an image prompt with one, calling no model', async () => {
+    const voice = await engine.send({ type: 'voice', mediaId: 'm1', format: 'amr', recognition: '说说敏感词' });
+    expect(voice.userSees).toBe('抱歉，这个问题涉及不适合讨论的内容，换个话题吧。');
+    expect((await engine.send('/画 敏感词的海报')).userSees).toBe('抱歉，这个问题涉及不适合讨论的内容，换个话题吧。');
+    expect(engine.model.questions).toEqual([]);
+    // A clean prompt goes on to the image command (here without AppID/AppSecret, so it says so).
+    expect((await engine.send('/画 一只猫')).userSees).toMatch(/AppID/);
   });
 });
