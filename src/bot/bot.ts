@@ -101,10 +101,11 @@ export function createBot({
     ...(onModeration ? { onEvent: onModeration } : {}),
     ...moderationEndpoint(config),
   });
+  const quotas = createQuotas({ config, store, clock, patience, logger });
   const answerWithModel = gateModel({
     answerWithModel: createChat({ llm, store, config, semaphore, logger, clock, patience }),
     moderation,
-    quotas: createQuotas({ config, store, clock, patience, logger }),
+    quotas,
   });
   const textResult = createTextResult(config);
   const delivery = createDelivery({ config, wechatApi, logger, clock });
@@ -138,7 +139,7 @@ export function createBot({
     handlers,
     answerWithModel,
     transcribeVoice: createVoiceTranscriber({ config, llm, wechatApi, logger }),
-    drawImage: gateImages(createImageCommand({ config, llm, wechatApi, semaphore, logger }), moderation),
+    drawImage: gateImages(createImageCommand({ config, llm, wechatApi, semaphore, logger }), { moderation, quotas }),
     outbox,
     textResult,
     logger,

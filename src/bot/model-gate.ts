@@ -47,12 +47,26 @@ export function gateModel({ answerWithModel, moderation, quotas }: ModelGateOpti
   };
 }
 
-/** The image command's prompt goes to a model too: a prompt with a listed word gets the refusal and draws nothing. */
-export function gateImages(drawImage: DrawImage, moderation: Moderation): DrawImage {
-  if (!moderation.enabled) return drawImage;
-  return async function drawThroughGate(command, prompt) {
-    const question = prompt ? await moderation.checkQuestion(prompt) : undefined;
-    if (question?.kind === 'block') return { reply: { type: 'text', content: question.text }, source: 'moderation' };
-    return drawImage(command, prompt);
+/**
+ * The image command's prompt goes to a model too: a prompt with a listed word gets the refusal, and a drawing counts
+ * against the user's quotas like a question.
+ */
+export function gateImages(
+  drawImage: DrawImage,
+  { moderation, quotas }: Omit<ModelGateOptions, 'answerWithModel'>,
+): DrawImage {
+  return async function drawThroughGate(command, prompt, openid) {
+    if (!prompt || openid === undefined) return drawImage(command, prompt, openid);
+    const refusal = (content: string, source: 'moderation' | 'quota') => ({
+      reply: { type: 'text' as const, content },
+      source,
+    });
+    if (moderation.enabled) {
+      const question = await moderation.checkQuestion(prompt);
+      if (question.kind === 'block') return refusal(question.text, 'moderation');
+    }
+    const admission = await quotas.admit(openid);
+    if (admission.kind === 'refuse') return refusal(admission.text, 'quota');
+    return drawImage(command, prompt, openid);
   };
 }

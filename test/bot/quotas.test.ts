@@ -41,6 +41,8 @@ describe('quotas and access on the engine (fake clock, memory store)', () => {
     expect(third.userSees).toBe(LIMIT_TEXT);
     expect(third.attempts[0]).toMatchObject({ source: 'quota' });
     expect(engine.model.questions).toEqual(['q1', 'q2']);
+    // A drawing is a question too.
+    expect((await engine.send('/画 一只猫')).userSees).toBe(LIMIT_TEXT);
     // Keywords, commands and other users are not held back.
     expect((await engine.send('帮助')).userSees).toMatch(/指令/);
     expect((await engine.send('q4', { user: 'oSomeoneElse' })).userSees).toBe('answer:q4');
