@@ -8,6 +8,7 @@
  *   npm run bench -- --only throughput,memory
  *   npm run bench -- --log             wechat-gpt logs every message at info (to /dev/null) during the load runs
  *   npm run bench -- --only throughput --targets listener,console   some servers only (and the baseline)
+ *   npm run bench -- --only moderation   the word-list check of one answer (in-process, a few seconds)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -18,6 +19,7 @@ import { benchDeadline } from './deadline.js';
 import { benchFaults } from './faults.js';
 import { benchLoadMemory } from './load-memory.js';
 import { benchMemory } from './memory.js';
+import { benchModeration } from './moderation.js';
 import { profileServe } from './profile-serve.js';
 import { benchServeThroughput } from './serve-throughput.js';
 import type { Target } from './servers.js';
@@ -34,6 +36,7 @@ const SECTIONS = [
   'load-memory',
   'profile',
   'startup',
+  'moderation',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -175,6 +178,16 @@ if (only.includes('profile')) {
 if (only.includes('startup')) {
   const { markdown } = await benchStartup({ runs: values.quick ? 5 : 11 });
   print(`\n## CLI start-up\n\n${markdown}`);
+}
+
+if (only.includes('moderation')) {
+  const { markdown } = benchModeration({ runs: values.quick ? 500 : 2000 });
+  print(
+    `\n## Moderation (word lists)\n\nOne check of a model's answer against a word list: normalization (全角/半角, ` +
+      `case, separators) and one Aho–Corasick pass (@monyone/aho-corasick, double array), in-process, the median of ` +
+      `5 rounds. The list is 20,000 random 2–4-character CJK words; the answer 2,000 common characters with two ` +
+      `listed words in it (one split by a separator).\n\n${markdown}`,
+  );
 }
 
 writeFileSync(values.out, `${parts.join('\n')}\n`);

@@ -9,6 +9,7 @@ import { createLogger } from './logger.js';
 import { meterLlm } from './metrics/llm.js';
 import { type BotMetrics, createMetrics } from './metrics/metrics.js';
 import { meterStore } from './metrics/store.js';
+import type { ModerationEvent } from './moderation/index.js';
 import { createApp, createRouter } from './server/app.js';
 import { createHealthHandler } from './server/health.js';
 import { createRequestListener } from './server/listener.js';
@@ -58,11 +59,13 @@ export interface CreateOptions {
   observer?: WebhookObserver;
   /** Wraps the model client, e.g. to record its calls; the bot then uses what it returns. */
   wrapLlm?: (llm: LlmClient) => LlmClient;
+  /** Called for each question refused and each answer masked or replaced by moderation (a metrics counter hooks here). */
+  onModeration?: (event: ModerationEvent) => void;
 }
 
 export function createWechatGpt(
   config: WechatGptConfig,
-  { onMessage, observer, wrapLlm }: CreateOptions = {},
+  { onMessage, observer, wrapLlm, onModeration }: CreateOptions = {},
 ): WechatGpt {
   const resolved = resolveConfig(config);
   const logger = config.logger ?? createLogger();
@@ -106,6 +109,14 @@ export function createWechatGpt(
     ...(wechatApi ? { wechatApi } : {}),
     ...(onMessage ? { onMessage } : {}),
     ...(metrics ? { onPushed: metrics.pushed } : {}),
+    ...(metrics || onModeration
+      ? {
+          onModeration: (event: ModerationEvent) => {
+            metrics?.moderated(event);
+            onModeration?.(event);
+          },
+        }
+      : {}),
   });
   metrics?.watch(bot);
   const webhook = createWebhookHandler({
@@ -152,6 +163,8 @@ export type { Handler, HandlerContext, MessageRecord } from './bot/types.js';
 export * from './config.js';
 export * from './errors.js';
 export { createLogger, maskSecret } from './logger.js';
+export type { ModerationEvent } from './moderation/index.js';
+export { heaviestUsers, type UsageReport, type UserUsage } from './quota/index.js';
 export { createWebhookServer, WEBHOOK_SERVER_TIMEOUTS } from './server/http-server.js';
 export type { ObservedAttempt, WebhookObserver } from './server/observer.js';
 export { createMemoryStore } from './store/memory.js';

@@ -5,6 +5,13 @@
  */
 import type { Logger, ResolvedConfig } from '../config.js';
 import type { LlmClient } from '../llm/types.js';
+import {
+  createModeration,
+  createOpenAIModeration,
+  type ModerationEvent,
+  type ModerationProvider,
+} from '../moderation/index.js';
+import { createQuotas } from '../quota/index.js';
 import type { Store } from '../store/types.js';
 import type { InboundMessage } from '../wechat/types.js';
 import type { WechatApi } from '../wechat-api/types.js';
@@ -15,6 +22,7 @@ import { createDelivery, type DeliveryState } from './delivery.js';
 import { createImageCommand } from './image-command.js';
 import { createJobs, type PushedAnswer } from './jobs.js';
 import { compileRules } from './keywords.js';
+import { gateImages, gateModel } from './model-gate.js';
 import { createOutbox } from './outbox.js';
 import { describeMessageType, previewMessage, previewReply } from './preview.js';
 import { createRouting } from './routing.js';
@@ -38,6 +46,8 @@ export interface BotOptions {
   onMessage?: (record: MessageRecord) => void;
   /** Called once per pushed answer (or push that fell back to the outbox), with nothing built for it (metrics). */
   onPushed?: (pushed: PushedAnswer) => void;
+  /** Called for each question refused and each answer masked or replaced by moderation (metrics hook here). */
+  onModeration?: (event: ModerationEvent) => void;
 }
 
 export interface Bot {
@@ -64,6 +74,16 @@ export interface Bot {
   readonly pushing: number;
 }
 
+/** The moderation endpoint when configured: its own key and URL, else the model's. */
+function moderationEndpoint({ moderation, llm }: ResolvedConfig): { provider?: ModerationProvider } {
+  const apiKey = moderation.openai.apiKey ?? llm.apiKey;
+  if (moderation.provider !== 'openai' || !apiKey) return {};
+  const baseUrl = moderation.openai.baseUrl ?? llm.baseUrl;
+  return {
+    provider: createOpenAIModeration({ apiKey, model: moderation.openai.model, ...(baseUrl ? { baseUrl } : {}) }),
+  };
+}
+
 export function createBot({
   config,
   store,
@@ -74,11 +94,24 @@ export function createBot({
   clock = clockWithNow(now),
   onMessage,
   onPushed,
+  onModeration,
 }: BotOptions): Bot {
   const handlers: Handler[] = [];
   const semaphore = createSemaphore(config.limits.maxConcurrentLlmCalls);
   const patience = createStorePatience(clock);
-  const answerWithModel = createChat({ llm, store, config, semaphore, logger, clock, patience });
+  const moderation = createModeration({
+    config,
+    logger,
+    clock,
+    ...(onModeration ? { onEvent: onModeration } : {}),
+    ...moderationEndpoint(config),
+  });
+  const quotas = createQuotas({ config, store, clock, patience, logger });
+  const answerWithModel = gateModel({
+    answerWithModel: createChat({ llm, store, config, semaphore, logger, clock, patience }),
+    moderation,
+    quotas,
+  });
   const textResult = createTextResult(config);
   const delivery = createDelivery({ config, wechatApi, logger, clock });
 
@@ -114,7 +147,7 @@ export function createBot({
     handlers,
     answerWithModel,
     transcribeVoice: createVoiceTranscriber({ config, llm, wechatApi, logger }),
-    drawImage: createImageCommand({ config, llm, wechatApi, semaphore, logger }),
+    drawImage: gateImages(createImageCommand({ config, llm, wechatApi, semaphore, logger }), { moderation, quotas }),
     outbox,
     textResult,
     logger,

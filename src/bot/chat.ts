@@ -12,8 +12,10 @@ import type { StorePatience } from './store-patience.js';
 export interface ChatAnswer {
   text: string;
   /** llm: the model answered; otherwise the kind of notice the user got instead. */
-  source: 'llm' | 'llm-error' | 'busy' | 'not-configured';
+  source: 'llm' | 'llm-error' | 'busy' | 'not-configured' | 'moderation' | 'quota';
   meta: Record<string, string | number | boolean>;
+  /** Tokens the model reported for this answer (daily budgets count them). */
+  usage?: { promptTokens: number; completionTokens: number };
 }
 
 export interface ChatDependencies {
@@ -70,7 +72,12 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
       const answerTurn: ChatTurn = { role: 'assistant', content: result.text, at: now() };
       // The answer matters more than the memory of it: a slow store does not hold it up (the save goes on).
       await patience.wait(saveTurns(openid, [userTurn, answerTurn]));
-      return { text, source: 'llm', meta: { model: result.model, llmMs: Math.round(result.latencyMs) } };
+      return {
+        text,
+        source: 'llm',
+        meta: { model: result.model, llmMs: Math.round(result.latencyMs) },
+        ...(result.usage ? { usage: result.usage } : {}),
+      };
     } catch (error) {
       if (!(error instanceof LlmError)) throw error;
       logger.warn({ openid, code: error.code, kind: error.kind, err: error.message, hint: error.hint }, 'llm failed');

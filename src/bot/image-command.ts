@@ -33,7 +33,12 @@ export function createImageCommand({ config, llm, wechatApi, semaphore, logger }
   const { texts } = config;
   const text = (content: string): Reply => ({ type: 'text', content });
 
-  return async function drawImage(command: string, prompt: string): Promise<{ reply: Reply; source: AnswerSource }> {
+  // The user (third argument) matters to the gate in front of this (quotas); drawing does not need it.
+  return async function drawImage(
+    command: string,
+    prompt: string,
+    _openid?: string,
+  ): Promise<{ reply: Reply; source: AnswerSource }> {
     if (!prompt) return { reply: text(fillTemplate(texts.imageUsage, { command })), source: 'command' };
     if (!llm.configured) return { reply: text(texts.notConfigured), source: 'not-configured' };
     if (!wechatApi) return { reply: text(texts.imageNeedsApi), source: 'image' };

@@ -84,7 +84,7 @@ export function createRouting(deps: RoutingDependencies) {
     if (isCommand(commands.continue, text)) return { result: await outbox.continueAnswer(openid) };
     const image = imagePrompt(commands.image, text);
     if (image) {
-      const drawn = await drawImage(image.command, image.prompt);
+      const drawn = await drawImage(image.command, image.prompt, openid);
       return {
         result:
           drawn.reply.type === 'text'

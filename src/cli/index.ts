@@ -3,9 +3,11 @@ import { Command, CommanderError } from 'commander';
 import { configCommand } from './commands/config.js';
 import { doctorCommand } from './commands/doctor.js';
 import { initCommand } from './commands/init.js';
+import { menuCommand } from './commands/menu.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 import { testCommand } from './commands/test.js';
+import { usersCommand } from './commands/users.js';
 import { verifyCommand } from './commands/verify.js';
 import type { CliContext, Reader } from './context.js';
 import { ExitCode, exitCodeFor, Interrupted, reportError } from './exit.js';
@@ -50,6 +52,8 @@ export function createProgram(ctx: CliContext, errTheme = ctx.theme): Command {
     testCommand(ctx),
     verifyCommand(ctx),
     doctorCommand(ctx),
+    usersCommand(ctx),
+    menuCommand(ctx),
   ]) {
     // Commands are built apart from the program, so they inherit its output, exit and suggestion settings here.
     program.addCommand(command.copyInheritedSettings(program));
@@ -68,6 +72,8 @@ Examples:
   $ npx wechat-gpt simulate        talk to your bot the way WeChat does
   $ npx wechat-gpt test            run the conversation scenarios in scenarios/ and check the answers
   $ npx wechat-gpt doctor          check the model key, the WeChat API (IP白名单), Redis, ngrok, ffmpeg, the clock
+  $ npx wechat-gpt users           today's heaviest users (questions, tokens) from Redis
+  $ npx wechat-gpt menu push       check the custom menu (自定义菜单) and create it
   $ npx wechat-gpt serve --help    the options of one command
 
 Environment (also read from .env in this folder; flags win over both, both win over wechat-gpt.config.json):

@@ -84,6 +84,12 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = [
     description: 'When set, /metrics answers only requests with `Authorization: Bearer <token>` (401 otherwise).',
   },
   {
+    key: 'moderation.openai.apiKey',
+    env: 'MODERATION_API_KEY',
+    secret: true,
+    description: 'API key for the endpoint (default: llm.apiKey).',
+  },
+  {
     key: 'serve.port',
     env: 'PORT',
     flag: '-p, --port <number>',
@@ -164,5 +170,6 @@ export const SECRET_KEY_LIST: readonly string[] = [
   'wechat.appSecret',
   'llm.apiKey',
   'metrics.token',
+  'moderation.openai.apiKey',
   'serve.ngrokAuthtoken',
 ];

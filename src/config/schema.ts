@@ -9,8 +9,10 @@
  */
 import * as z from 'zod';
 import { validateEncodingAesKey, validateToken } from '../wechat/keys.js';
+import { accessSchema, quotasSchema } from './access-schema.js';
 import { DEFAULT_OUTBOX_TTL_MS } from './defaults.js';
 import { BASIC_CONFIG, checked, httpUrl, ms, SERVER_CONFIG } from './fields.js';
+import { moderationSchema } from './moderation-schema.js';
 import { keywordRuleSchema, textsSchema } from './replies.js';
 import { serveSchema } from './serve-schema.js';
 import { DEFAULT_SYSTEM_PROMPT, defaultCommands } from './texts.js';
@@ -234,6 +236,20 @@ export const settingsShape = {
   texts: textsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
   metrics: metricsSchema.prefault({}),
+  moderation: moderationSchema.prefault({}),
+  access: accessSchema.prefault({}),
+  quotas: quotasSchema.prefault({}),
+  menu: z
+    .looseObject({
+      button: z.array(z.looseObject({})).meta({
+        description: '1–3 buttons, each { type, name, key | url | … } or { name, sub_button: [up to 5] }.',
+      }),
+    })
+    .optional()
+    .meta({
+      description:
+        'The custom menu (自定义菜单) as menu/create takes it: { button: [{ type: click, name, key } | { name, sub_button: […] }] }. `wechat-gpt menu push` checks and sends it.',
+    }),
 };
 
 const settingsObject = z.strictObject(settingsShape);

@@ -33,6 +33,12 @@ export const defaultTexts = {
   imageFailed: '抱歉，这张图没画出来，换个描述再试试吧。',
   voiceFailed: '抱歉，这段语音没能识别出来，请再说一次或者直接发文字给我。',
   answerLost: '抱歉，上一个问题的回答没能完成，请再问一次。',
+  questionBlocked: '抱歉，这个问题涉及不适合讨论的内容，换个话题吧。',
+  answerBlocked: '抱歉，这个回答包含不适合发送的内容，换个问法试试吧。',
+  quotaMessages: '今天的提问次数已经用完了（每天 {limit} 次），明天再来吧～',
+  quotaTokens: '今天的 AI 额度已经用完了，明天再来吧～',
+  accessBlocked: '抱歉，你暂时无法使用 AI 问答。',
+  accessNotAllowed: 'AI 问答目前只对受邀用户开放。',
 };
 
 /** What each text is for, shown by editors. Texts without a line here are self-explaining by name. */
@@ -49,6 +55,12 @@ export const textDescriptions: Partial<Record<keyof typeof defaultTexts, string>
   imageNeedsApi: 'The image command when AppID/AppSecret are missing.',
   voiceFailed: 'A voice message whose download or transcription failed.',
   answerLost: 'The continue word, when the answer being prepared was lost.',
+  questionBlocked: 'A question with a word of moderation.lists.',
+  answerBlocked: 'An answer refused by moderation (moderation.answers: block).',
+  quotaMessages: 'A question over quotas.messagesPerDay: {limit} is replaced.',
+  quotaTokens: 'A question once the day’s quotas.tokensPerDay is used up.',
+  accessBlocked: 'A question from an openid of access.blocked.',
+  accessNotAllowed: 'A question from an openid not in access.allowed (when that list is not empty).',
 };
 
 export const defaultCommands = {

@@ -9,6 +9,7 @@ import type { Bot } from '../bot/bot.js';
 import type { PushedAnswer } from '../bot/jobs.js';
 import { describeMessageType } from '../bot/preview.js';
 import type { ResolvedConfig } from '../config.js';
+import type { ModerationEvent } from '../moderation/index.js';
 import type { WebhookMeter } from '../server/observer.js';
 import type { InboundMessage } from '../wechat/types.js';
 import { counterCells, histogramCells, observe } from './cells.js';
@@ -32,6 +33,8 @@ export interface BotMetrics extends WebhookMeter {
   readonly store: StoreMeter;
   /** Told of each pushed answer (or push that fell back to the outbox). */
   pushed(pushed: PushedAnswer): void;
+  /** Told of each question refused and each answer masked or blocked by moderation. */
+  moderated(event: ModerationEvent): void;
   /** Reads the bot's gauges (jobs and model calls in flight, pushes waiting) at each scrape. */
   watch(bot: Pick<Bot, 'inFlight' | 'llmInFlight' | 'pushing'>): void;
 }
@@ -130,6 +133,12 @@ export function createMetrics(config: Pick<ResolvedConfig, 'timing'>): BotMetric
     help: 'Late answers pushed with the customer-service API (pushed), or kept in the outbox because pushing failed (failed).',
     labelNames: ['result'],
   });
+  const moderation = counterCells({
+    registry,
+    name: `${PREFIX}moderation_total`,
+    help: 'Moderation hits: stage question|answer, action block|mask (the list and the rule are in the log).',
+    labelNames: ['stage', 'action'],
+  });
 
   let watched: Pick<Bot, 'inFlight' | 'llmInFlight' | 'pushing'> | undefined;
   new Gauge({
@@ -204,6 +213,9 @@ export function createMetrics(config: Pick<ResolvedConfig, 'timing'>): BotMetric
     },
     pushed({ outcome }) {
       (outcome.status === 'pushed' ? pushed : pushFailed).value += 1;
+    },
+    moderated({ stage, action }) {
+      moderation(stage, action).value += 1;
     },
     watch(bot) {
       watched = bot;

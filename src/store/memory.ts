@@ -60,7 +60,7 @@ interface ClaimedPage {
   fragment: QueuedAnswer;
 }
 
-type Stored = JobRecord | QueuedAnswer[] | ClaimedPage[] | string[] | string | number;
+type Stored = JobRecord | QueuedAnswer[] | ClaimedPage[] | string[] | string | number | Map<string, number>;
 
 const copyJob = (job: JobRecord): JobRecord => ({ ...job });
 
@@ -82,6 +82,7 @@ export function createMemoryStore({
   const outboxKey = (openid: string) => `o:${openid}`;
   const sessionKey = (openid: string) => `s:${openid}`;
   const hitKey = (key: string) => `h:${key}`;
+  const tallyKey = (key: string) => `t:${key}`;
   const valueKey = (key: string) => `v:${key}`;
   const lockKey = (key: string) => `l:${key}`;
   const claimsKey = (openid: string) => `c:${openid}`;
@@ -320,6 +321,25 @@ export function createMemoryStore({
       }
       entry.value = (entry.value as number) + 1;
       return entry.value;
+    },
+
+    async addToTally(key, member, amount, ttlMs) {
+      const tally = map.get(tallyKey(key)) as Map<string, number> | undefined;
+      if (amount === 0) return tally?.get(member) ?? 0;
+      const totals = tally ?? new Map<string, number>();
+      if (!tally) map.set(tallyKey(key), totals, ttlMs);
+      const total = (totals.get(member) ?? 0) + amount;
+      totals.set(member, total);
+      return total;
+    },
+
+    async topOfTally(key, limit) {
+      const tally = map.get(tallyKey(key)) as Map<string, number> | undefined;
+      if (!tally || limit <= 0) return [];
+      return [...tally]
+        .map(([member, total]) => ({ member, total }))
+        .sort((a, b) => b.total - a.total)
+        .slice(0, limit);
     },
 
     async getValue(key) {

@@ -255,6 +255,15 @@ if count == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS
 return count`,
   },
 
+  /** KEYS: tally (a sorted set). ARGV: member, amount, ttlMs. The tally's life starts with its first addition. */
+  wgTally: {
+    numberOfKeys: 1,
+    lua: `
+local total = redis.call('ZINCRBY', KEYS[1], ARGV[2], ARGV[1])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
+return total`,
+  },
+
   /** KEYS: lock. ARGV: token. Deletes the lock only while the token still holds it. */
   wgUnlock: {
     numberOfKeys: 1,
@@ -285,5 +294,6 @@ export interface StoreScripts {
   wgReadOutbox(outbox: string, claims: string, now: number, outboxTtlMs: number): Promise<unknown>;
   wgDropSeen(outbox: string, claims: string, now: number, outboxTtlMs: number): Promise<unknown>;
   wgHit(counter: string, windowMs: number): Promise<unknown>;
+  wgTally(tally: string, member: string, amount: number, ttlMs: number): Promise<unknown>;
   wgUnlock(lock: string, token: string): Promise<unknown>;
 }

@@ -71,6 +71,7 @@ export async function createRedisStore({
   const outboxKey = (openid: string) => `${keyPrefix}outbox:${openid}`;
   const sessionKey = (openid: string) => `${keyPrefix}session:${openid}`;
   const hitKey = (key: string) => `${keyPrefix}hit:${key}`;
+  const tallyKey = (key: string) => `${keyPrefix}tally:${key}`;
   const valueKey = (key: string) => `${keyPrefix}value:${key}`;
   const lockKey = (key: string) => `${keyPrefix}lock:${key}`;
   const claimsKey = (openid: string) => `${keyPrefix}claims:${openid}`;
@@ -306,6 +307,19 @@ export async function createRedisStore({
 
     async hit(key, windowMs) {
       return Number(await run('hit', () => client.wgHit(hitKey(key), windowMs)));
+    },
+
+    async addToTally(key, member, amount, ttlMs) {
+      if (amount === 0) return Number((await run('readTally', () => client.zscore(tallyKey(key), member))) ?? 0);
+      return Number(await run('addToTally', () => client.wgTally(tallyKey(key), member, amount, ttlMs)));
+    },
+
+    async topOfTally(key, limit) {
+      if (limit <= 0) return [];
+      const flat = await run('topOfTally', () => client.zrevrange(tallyKey(key), 0, limit - 1, 'WITHSCORES'));
+      const entries = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) entries.push({ member: flat[i]!, total: Number(flat[i + 1]) });
+      return entries;
     },
 
     async getValue(key) {

@@ -26,6 +26,10 @@ export type AnswerSource =
   | 'waiting'
   | 'waiting+new'
   | 'rate-limit'
+  /** Refused by moderation (the question) or replaced by it (the answer). */
+  | 'moderation'
+  /** Refused by the access lists or a daily quota. */
+  | 'quota'
   | 'thinking'
   | 'shutdown'
   | 'error'
@@ -47,6 +51,10 @@ export interface AnswerMeta {
   remaining?: number;
   /** Model calls in flight when the user was told the bot is busy. */
   inFlight?: number;
+  /** What moderation did to the model's answer. */
+  moderation?: 'mask' | 'block';
+  /** Why access lists or quotas refused the question. */
+  refused?: 'blocked' | 'not-allowed' | 'messages' | 'tokens';
 }
 
 /** What a finished job produced. `reply` is what the message's own attempts answer with. */
@@ -258,6 +266,19 @@ export interface CounterStore {
   deleteValue(key: string): Promise<void>;
   /** A lease for one-at-a-time work across instances. Returns a release function, or undefined if held elsewhere. */
   tryLock(key: string, ttlMs: number): Promise<(() => Promise<void>) | undefined>;
+  /**
+   * Adds amount to a member's total in a tally (daily quotas: one tally per day, a member per user) and returns the
+   * new total; amount 0 only reads (an unknown member is 0 and is not added). The tally expires ttlMs after it was
+   * created; later additions do not extend it.
+   */
+  addToTally(key: string, member: string, amount: number, ttlMs: number): Promise<number>;
+  /** The tally's highest totals, highest first (ties in any order), at most limit of them. */
+  topOfTally(key: string, limit: number): Promise<TallyEntry[]>;
+}
+
+export interface TallyEntry {
+  member: string;
+  total: number;
 }
 
 /**

@@ -639,6 +639,35 @@ export function runStoreContract(name: string, create: CreateStore): void {
       });
     });
 
+    describe('tallies', () => {
+      it('adds per member across instances, reads with 0, and ranks the highest first', async () => {
+        const key = id('tally');
+        expect(await store.addToTally(key, 'alice', 0, TTL)).toBe(0);
+        expect(await store.topOfTally(key, 10)).toEqual([]);
+        expect(await store.addToTally(key, 'alice', 1, TTL)).toBe(1);
+        expect(await peer.addToTally(key, 'alice', 1, TTL)).toBe(2);
+        expect(await peer.addToTally(key, 'bob', 250, TTL)).toBe(250);
+        expect(await store.addToTally(key, 'carol', 7, TTL)).toBe(7);
+        expect(await store.addToTally(key, 'dave', 0, TTL)).toBe(0);
+        expect(await peer.addToTally(key, 'alice', 0, TTL)).toBe(2);
+        expect(await store.topOfTally(key, 2)).toEqual([
+          { member: 'bob', total: 250 },
+          { member: 'carol', total: 7 },
+        ]);
+        expect(await peer.topOfTally(key, 10)).toHaveLength(3);
+        expect(await store.topOfTally(id('other'), 10)).toEqual([]);
+      });
+
+      it('forgets a tally whole once its TTL has passed', async () => {
+        const key = id('tally');
+        await store.addToTally(key, 'alice', 3, SHORT);
+        await peer.addToTally(key, 'bob', 1, SHORT);
+        await advance(PAST_SHORT);
+        expect(await store.addToTally(key, 'alice', 0, SHORT)).toBe(0);
+        expect(await peer.topOfTally(key, 10)).toEqual([]);
+      });
+    });
+
     describe('values', () => {
       it('stores, overwrites, expires and deletes values', async () => {
         const key = id('value');

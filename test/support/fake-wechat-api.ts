@@ -96,6 +96,7 @@ const ERRMSG: Record<number, string> = {
   41001: 'access_token missing',
   41005: 'media data missing',
   42001: 'access_token expired',
+  40016: 'invalid button size',
   44003: 'empty news data',
   44004: 'empty content',
   45008: 'article size out of limit',
@@ -128,6 +129,8 @@ export async function startFakeWechatApi({
   let stable: string | undefined;
   let tokenIssued = 0;
   let url = '';
+  /** The menu menu/create accepted last (undefined after menu/delete). */
+  let menu: Record<string, unknown> | undefined;
 
   const rid = () => ` rid: ${randomBytes(6).toString('hex')}`;
   const errmsgFor = (errcode: number) =>
@@ -248,6 +251,22 @@ export async function startFakeWechatApi({
       if (json.command !== 'Typing' && json.command !== 'CancelTyping') return fail(res, 40008);
       record(json.touser, { kind: 'typing', body: json });
       send(res, 200, { errcode: 0, errmsg: 'ok' });
+    },
+    'POST /cgi-bin/menu/create'(res, json) {
+      if (!Array.isArray(json.button) || json.button.length === 0 || json.button.length > 3) return fail(res, 40016);
+      menu = json;
+      send(res, 200, { errcode: 0, errmsg: 'ok' });
+    },
+    'GET /cgi-bin/menu/delete'(res) {
+      menu = undefined;
+      send(res, 200, { errcode: 0, errmsg: 'ok' });
+    },
+    'GET /cgi-bin/get_current_selfmenu_info'(res) {
+      // WeChat's shape: sub-buttons under sub_button.list.
+      const button = ((menu?.button ?? []) as Record<string, unknown>[]).map(({ sub_button, ...rest }) =>
+        Array.isArray(sub_button) ? { ...rest, sub_button: { list: sub_button } } : rest,
+      );
+      send(res, 200, menu ? { is_menu_open: 1, selfmenu_info: { button } } : { is_menu_open: 0 });
     },
     'GET /cgi-bin/get_api_domain_ip'(res) {
       send(res, 200, { ip_list: ['127.0.0.1'] });
