@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { configCommand } from './commands/config.js';
 import { initCommand } from './commands/init.js';
+import { kbCommand } from './commands/kb.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
 import { testCommand } from './commands/test.js';
@@ -48,6 +49,7 @@ export function createProgram(ctx: CliContext, errTheme = ctx.theme): Command {
     simulateCommand(ctx),
     testCommand(ctx),
     verifyCommand(ctx),
+    kbCommand(ctx),
   ]) {
     // Commands are built apart from the program, so they inherit its output, exit and suggestion settings here.
     program.addCommand(command.copyInheritedSettings(program));
@@ -65,6 +67,7 @@ Examples:
   $ npx wechat-gpt config          show the effective configuration and where each value came from
   $ npx wechat-gpt simulate        talk to your bot the way WeChat does
   $ npx wechat-gpt test            run the conversation scenarios in scenarios/ and check the answers
+  $ npx wechat-gpt kb build docs/  answer from your own documents (the knowledge base)
   $ npx wechat-gpt serve --help    the options of one command
 
 Environment (also read from .env in this folder; flags win over both, both win over wechat-gpt.config.json):

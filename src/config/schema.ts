@@ -96,6 +96,10 @@ export const llmSchema = z.strictObject({
     .default('whisper-1')
     .meta({ description: "Model for speech-to-text of voice messages without WeChat's recognition." }),
   imageModel: z.string().min(1).default('dall-e-3').meta({ description: 'Model for the image command (/画).' }),
+  embeddingModel: z.string().trim().min(1).default('text-embedding-3-small').meta({
+    description: 'Embeddings model of the knowledge base (`kb build` and each question), e.g. text-embedding-3-small.',
+    env: 'OPENAI_EMBEDDING_MODEL',
+  }),
   temperature: z.number().min(0).max(2).optional().meta({ description: 'Sampling temperature, 0–2.' }),
   maxTokens: z.int().min(1).optional().meta({ description: 'Most tokens in one answer.' }),
   systemPrompt: z
@@ -189,6 +193,39 @@ export const limitsSchema = z.strictObject({
     .meta({ description: 'Model calls running at once in this process; extra questions get the busy text.' }),
 });
 
+export const kbSchema = z
+  .strictObject({
+    dir: z.string().min(1).default('.wechat-gpt/kb').meta({
+      description:
+        'Folder of the knowledge base index (`kb build` writes it; serve loads it at start when it exists). Relative to the working folder.',
+      env: 'WECHAT_GPT_KB_DIR',
+    }),
+    topK: z.int().min(1).max(20).default(4).meta({ description: 'Passages given to the model with each question.' }),
+    minScore: z
+      .number()
+      .min(-1)
+      .max(1)
+      .default(0.3)
+      .meta({ description: 'Passages less similar to the question than this (cosine) are left out.' }),
+    retrieveTimeoutMs: ms(
+      1500,
+      1,
+      'Longest wait for the knowledge base (embedding the question); then the model answers without it',
+    ),
+    chunkTokens: z.int().min(50).max(2000).default(300).meta({ description: 'Most tokens in one passage (kb build).' }),
+  })
+  .meta({ description: 'Answering from your own documents and articles (`wechat-gpt kb`).' });
+
+export const cacheSchema = z
+  .strictObject({
+    ttlMs: ms(3_600_000, 0, 'How long a first-turn answer is reused for the same question; 0 turns the cache off'),
+    maxQuestionChars: z.int().min(1).default(200).meta({ description: 'Longer questions are not cached.' }),
+  })
+  .meta({
+    description:
+      'Answers to first-turn questions (no conversation yet, no image) reused for the same question, shared through the store and forgotten when the knowledge base is rebuilt.',
+  });
+
 /** What the library resolves: everything but the injected objects (store, fetch, clock, logger). */
 export const settingsShape = {
   wechat: wechatSchema.meta({ description: `The Official Account (${BASIC_CONFIG}).` }),
@@ -218,6 +255,8 @@ export const settingsShape = {
   }),
   texts: textsSchema.prefault({}),
   limits: limitsSchema.prefault({}),
+  kb: kbSchema.prefault({}),
+  cache: cacheSchema.prefault({}),
 };
 
 const settingsObject = z.strictObject(settingsShape);

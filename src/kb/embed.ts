@@ -35,6 +35,8 @@ export interface EmbedResult {
 
 export interface Embedder {
   readonly model: string;
+  /** Loads the SDK ahead of the first question, so that question's time budget is not spent on it. */
+  ready(): Promise<void>;
   embed(
     texts: string[],
     options?: { signal?: AbortSignal; onProgress?: (progress: EmbedProgress) => void },
@@ -101,6 +103,9 @@ export function createEmbedder({
 
   return {
     model,
+    async ready() {
+      await load();
+    },
     async embed(texts, { signal, onProgress } = {}) {
       const vectors: Float32Array[] = [];
       let tokens = 0;
