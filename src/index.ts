@@ -3,6 +3,7 @@ import type { Express, Router } from 'express';
 import { type Bot, createBot } from './bot/bot.js';
 import type { MessageRecord } from './bot/types.js';
 import { type ResolvedConfig, resolveConfig, type WechatGptConfig } from './config.js';
+import type { Knowledge } from './kb/knowledge.js';
 import { createLlmClient } from './llm/client.js';
 import type { LlmClient } from './llm/types.js';
 import { createLogger } from './logger.js';
@@ -52,11 +53,13 @@ export interface CreateOptions {
   observer?: WebhookObserver;
   /** Wraps the model client, e.g. to record its calls; the bot then uses what it returns. */
   wrapLlm?: (llm: LlmClient) => LlmClient;
+  /** The knowledge base the model answers from: `await loadKnowledge(...)` (see the README). */
+  knowledge?: Knowledge;
 }
 
 export function createWechatGpt(
   config: WechatGptConfig,
-  { onMessage, observer, wrapLlm }: CreateOptions = {},
+  { onMessage, observer, wrapLlm, knowledge }: CreateOptions = {},
 ): WechatGpt {
   const resolved = resolveConfig(config);
   const logger = config.logger ?? createLogger();
@@ -95,6 +98,7 @@ export function createWechatGpt(
     now,
     ...(wechatApi ? { wechatApi } : {}),
     ...(onMessage ? { onMessage } : {}),
+    ...(knowledge ? { knowledge } : {}),
   });
   const webhook = createWebhookHandler({ config: resolved, bot, logger, now, ...(observer ? { observer } : {}) });
   const health = createHealthHandler({ config: resolved, store, llm, bot });
@@ -126,6 +130,9 @@ export type { Bot } from './bot/bot.js';
 export type { Handler, HandlerContext, MessageRecord } from './bot/types.js';
 export * from './config.js';
 export * from './errors.js';
+export { createEmbedder, type Embedder } from './kb/embed.js';
+export { type Knowledge, loadKnowledge } from './kb/knowledge.js';
+export type { Passage } from './kb/types.js';
 export { createLogger, maskSecret } from './logger.js';
 export { createWebhookServer, WEBHOOK_SERVER_TIMEOUTS } from './server/http-server.js';
 export type { ObservedAttempt, WebhookObserver } from './server/observer.js';

@@ -4,6 +4,8 @@
  * store. Reports each answered attempt and each pushed answer.
  */
 import type { Logger, ResolvedConfig } from '../config.js';
+import { createKnowledgeStep } from '../kb/answering.js';
+import type { Knowledge } from '../kb/knowledge.js';
 import type { LlmClient } from '../llm/types.js';
 import type { Store } from '../store/types.js';
 import type { InboundMessage } from '../wechat/types.js';
@@ -36,6 +38,8 @@ export interface BotOptions {
   clock?: Clock;
   /** Called once per answered attempt, and once per pushed answer (serve prints these). */
   onMessage?: (record: MessageRecord) => void;
+  /** The knowledge base the model answers from (loadKnowledge). */
+  knowledge?: Knowledge;
 }
 
 export interface Bot {
@@ -69,11 +73,22 @@ export function createBot({
   now,
   clock = clockWithNow(now),
   onMessage,
+  knowledge,
 }: BotOptions): Bot {
   const handlers: Handler[] = [];
   const semaphore = createSemaphore(config.limits.maxConcurrentLlmCalls);
   const patience = createStorePatience(clock);
-  const answerWithModel = createChat({ llm, store, config, semaphore, logger, clock, patience });
+  const knowledgeStep = createKnowledgeStep({ config, store, knowledge, logger, clock, patience });
+  const answerWithModel = createChat({
+    llm,
+    store,
+    config,
+    semaphore,
+    logger,
+    clock,
+    patience,
+    knowledge: knowledgeStep,
+  });
   const textResult = createTextResult(config);
   const delivery = createDelivery({ config, wechatApi, logger, clock });
 

@@ -13,7 +13,7 @@ import { DEFAULT_OUTBOX_TTL_MS } from './defaults.js';
 import { BASIC_CONFIG, checked, httpUrl, ms, SERVER_CONFIG } from './fields.js';
 import { keywordRuleSchema, textsSchema } from './replies.js';
 import { serveSchema } from './serve-schema.js';
-import { DEFAULT_SYSTEM_PROMPT, defaultCommands } from './texts.js';
+import { DEFAULT_KB_INSTRUCTIONS, DEFAULT_SYSTEM_PROMPT, defaultCommands } from './texts.js';
 
 export { keywordRuleSchema, ruleReplySchema, textsSchema } from './replies.js';
 export { serveSchema } from './serve-schema.js';
@@ -213,12 +213,23 @@ export const kbSchema = z
       'Longest wait for the knowledge base (embedding the question); then the model answers without it',
     ),
     chunkTokens: z.int().min(50).max(2000).default(300).meta({ description: 'Most tokens in one passage (kb build).' }),
+    instructions: z.string().min(1).default(DEFAULT_KB_INSTRUCTIONS).meta({
+      description: 'Told to the model above the passages: answer from them, say when they do not cover it, cite.',
+    }),
+    sourcesLabel: z
+      .string()
+      .default('来源：')
+      .meta({ description: 'Starts the line of source titles at the end of an answer from the knowledge base.' }),
   })
   .meta({ description: 'Answering from your own documents and articles (`wechat-gpt kb`).' });
 
 export const cacheSchema = z
   .strictObject({
-    ttlMs: ms(3_600_000, 0, 'How long a first-turn answer is reused for the same question; 0 turns the cache off'),
+    ttlMs: ms(
+      0,
+      0,
+      'How long a first-turn answer is reused for the same question, e.g. 3600000 for an hour; 0 (the default) turns the cache off',
+    ),
     maxQuestionChars: z.int().min(1).default(200).meta({ description: 'Longer questions are not cached.' }),
   })
   .meta({

@@ -14,6 +14,7 @@ export interface OutboxPage {
 export type AnswerSource =
   | 'llm'
   | 'llm-error'
+  | 'cache'
   | 'busy'
   | 'not-configured'
   | 'keyword'
@@ -47,6 +48,9 @@ export interface AnswerMeta {
   remaining?: number;
   /** Model calls in flight when the user was told the bot is busy. */
   inFlight?: number;
+  /** Knowledge base retrieval: its time (ms) and the passages given to the model. */
+  kbMs?: number;
+  kbPassages?: number;
 }
 
 /** What a finished job produced. `reply` is what the message's own attempts answer with. */

@@ -5,7 +5,13 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createWechatGpt, type MessageRecord, type WechatGpt, type WechatGptConfig } from '../../src/index.js';
+import {
+  createWechatGpt,
+  type Knowledge,
+  type MessageRecord,
+  type WechatGpt,
+  type WechatGptConfig,
+} from '../../src/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { type DeliverResult, deliver, type SimulatedMode } from '../../src/simulator/index.js';
 import type { InboundMessage } from '../../src/wechat/types.js';
@@ -44,9 +50,12 @@ export const newUser = () => `oTestUser${process.pid}x${++users}`;
 export async function startHarness({
   config = {},
   mode = 'plain',
+  knowledge,
 }: {
   config?: Partial<WechatGptConfig>;
   mode?: SimulatedMode;
+  /** A knowledge base for the bot to answer from. */
+  knowledge?: Knowledge;
 } = {}): Promise<Harness> {
   const fake = await startFakeOpenAI({ apiKey: 'sk-test' });
   const records: MessageRecord[] = [];
@@ -58,7 +67,7 @@ export async function startHarness({
       llm: { apiKey: 'sk-test', baseUrl: fake.url, model: 'test-model', maxRetries: 0, ...config.llm },
       timing: { ...COMPRESSED, ...config.timing },
     },
-    { onMessage: (record) => records.push(record) },
+    { onMessage: (record) => records.push(record), ...(knowledge ? { knowledge } : {}) },
   );
   const server: Server = createServer(gpt.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

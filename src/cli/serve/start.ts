@@ -125,23 +125,28 @@ export async function startServe({
     const devConsole = consoleHost ? (await import('../../console/index.js')).createDevConsole() : undefined;
 
     const { createWechatGpt } = await import('../../index.js');
+    const { loadServeKnowledge } = await import('../../kb/load-for-serve.js');
+    const knowledge = cwd ? await loadServeKnowledge(loaded.config, cwd, (line) => logger.info(line)) : undefined;
     // Under --quiet no line per message is printed: no record is built for one either.
     const gpt = createWechatGpt(
       { ...base, wechat, path: cli.path, logger: libraryLogger, ...(store ? { store } : {}) },
-      devConsole
-        ? {
-            onMessage: quiet
-              ? devConsole.onMessage
-              : (record) => {
-                  onMessage(record);
-                  devConsole.onMessage(record);
-                },
-            observer: devConsole.observer,
-            wrapLlm: devConsole.wrapLlm,
-          }
-        : quiet
-          ? {}
-          : { onMessage },
+      {
+        ...(knowledge ? { knowledge } : {}),
+        ...(devConsole
+          ? {
+              onMessage: quiet
+                ? devConsole.onMessage
+                : (record) => {
+                    onMessage(record);
+                    devConsole.onMessage(record);
+                  },
+              observer: devConsole.observer,
+              wrapLlm: devConsole.wrapLlm,
+            }
+          : quiet
+            ? {}
+            : { onMessage }),
+      },
     );
     cleanups.push(() => gpt.close({ drainMs: 0 }));
     if (devConsole) {
