@@ -2,7 +2,7 @@
  * `wechat-gpt kb`: the knowledge base the bot answers from — build it from folders of documents (and the account's
  * published articles), add to it, list what it holds, and search it the way the bot does for a question.
  */
-import { resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Command } from 'commander';
 import type { BuildSummary } from '../../kb/build.js';
 import type { Embedder } from '../../kb/embed.js';
@@ -31,6 +31,7 @@ Examples:
   $ npx wechat-gpt kb build docs/ faq.md
   $ npx wechat-gpt kb add price-list.md
   $ npx wechat-gpt kb build                 # again from the same sources: only changed text is embedded
+  $ npx wechat-gpt kb articles              # the account's published articles (AppID + AppSecret)
   $ npx wechat-gpt kb search "你们几点开门？"
   $ npx wechat-gpt kb list --json`,
     );
@@ -49,6 +50,13 @@ Examples:
     withOptions(
       new Command('add').description('add documents to the index (same names replace)').argument('<paths...>'),
     ).action((paths: string[], options: KbOptions) => build(ctx, paths, options, 'add')),
+  );
+  kb.addCommand(
+    withOptions(
+      new Command('articles').description(
+        "import the account's published articles (发表记录, freepublish/batchget) and add them to the index",
+      ),
+    ).action((options: KbOptions) => importArticles(ctx, options)),
   );
   kb.addCommand(
     withOptions(new Command('list').description('the documents in the index')).action((options: KbOptions) =>
@@ -133,6 +141,44 @@ export function formatBuild(
     `  ${summary.tokens} tokens${cost}, index ${size} ${theme.dim(`(${summary.index}), ${summary.ms} ms`)}`,
     ...summary.skipped.map((file) => theme.dim(`  skipped ${file} (not .md, .txt or .html)`)),
   ].join('\n');
+}
+
+async function importArticles(ctx: CliContext, options: KbOptions): Promise<void> {
+  const { loaded, dir } = await settings(ctx, options);
+  const { appId, appSecret, apiBase } = loaded.config.wechat;
+  const { ConfigError } = await import('../../errors.js');
+  if (!appId || !appSecret) {
+    throw new ConfigError(
+      appId ? 'wechat.appSecret' : 'wechat.appId',
+      'Importing articles needs the AppID and AppSecret.',
+      {
+        hint: 'Set WECHAT_APP_ID and WECHAT_APP_SECRET (公众平台 → 开发 → 基本配置), and add this IP to the IP白名单.',
+      },
+    );
+  }
+  const { createWechatApi } = await import('../../wechat-api/client.js');
+  const { createMemoryStore } = await import('../../store/memory.js');
+  const { fetchPublishedArticles, saveArticles } = await import('../../kb/articles.js');
+  const store = createMemoryStore();
+  const live = createLiveWait(ctx.stderr, ctx.env);
+  let fetched = 0;
+  live?.start(() => `fetching published articles… ${fetched}`);
+  let articles: Awaited<ReturnType<typeof fetchPublishedArticles>>;
+  try {
+    const api = createWechatApi({ appId, appSecret, apiBase, store });
+    articles = await fetchPublishedArticles(api, {
+      onPage: (page) => {
+        fetched = page.fetched;
+      },
+    });
+  } finally {
+    live?.stop();
+    await store.close();
+  }
+  const folder = join(dir, 'articles');
+  await saveArticles(folder, articles);
+  ctx.logger.info(`${articles.length} published articles saved in ${relative(ctx.cwd, folder) || '.'}`);
+  await build(ctx, [relative(ctx.cwd, folder) || folder], options, 'add');
 }
 
 async function list(ctx: CliContext, options: KbOptions): Promise<void> {
