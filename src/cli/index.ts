@@ -51,10 +51,17 @@ export function createProgram(ctx: CliContext, errTheme = ctx.theme): Command {
     verifyCommand(ctx),
     kbCommand(ctx),
   ]) {
-    // Commands are built apart from the program, so they inherit its output, exit and suggestion settings here.
-    program.addCommand(command.copyInheritedSettings(program));
+    // Commands are built apart from the program, so they inherit its output, exit and suggestion settings here
+    // (their own subcommands too: `kb build`).
+    program.addCommand(inheritSettings(command, program));
   }
   return program;
+}
+
+function inheritSettings(command: Command, parent: Command): Command {
+  command.copyInheritedSettings(parent);
+  for (const sub of command.commands) inheritSettings(sub, command);
+  return command;
 }
 
 function rootHelp(): string {

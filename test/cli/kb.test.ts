@@ -57,9 +57,14 @@ describe('wechat-gpt kb', () => {
     }
   });
 
-  it('says how to build when there is no knowledge base', { timeout: 60_000 }, async () => {
+  it('says how to build when there is no knowledge base; a wrong command line exits 2', {
+    timeout: 60_000,
+  }, async () => {
     const dir = tempDir();
     try {
+      const usage = await runCli(['kb', 'add'], { cwd: dir.path, env: { NO_COLOR: '1' }, timeoutMs: 60_000 });
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toContain("missing required argument 'paths'");
       const result = await runCli(['kb', 'list'], { cwd: dir.path, env: { NO_COLOR: '1' }, timeoutMs: 60_000 });
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('No knowledge base in');
