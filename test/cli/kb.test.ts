@@ -6,7 +6,7 @@ import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js';
-import { runCli, tempDir } from './run-cli.js';
+import { runCli, startCli, tempDir } from './run-cli.js';
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/kb');
 
@@ -52,6 +52,40 @@ describe('wechat-gpt kb', () => {
       });
       expect(search.code).toBe(0);
       expect(search.stdout).toMatch(/^1\. [\d.]+ {2}退货政策 docs\/returns\.md$/m);
+    } finally {
+      dir.remove();
+    }
+  });
+
+  it('serve loads the knowledge base at start and answers from it, citing the document', {
+    timeout: 180_000,
+  }, async () => {
+    const dir = tempDir();
+    try {
+      cpSync(FIXTURES, join(dir.path, 'docs'), { recursive: true });
+      // The fake's embeddings are a bag of words: similarities run lower than real ones.
+      writeFileSync(join(dir.path, 'wechat-gpt.config.json'), JSON.stringify({ kb: { minScore: 0.1 } }));
+      const env = { OPENAI_BASE_URL: fake.url, WECHAT_TOKEN: 'kbToken123', NO_COLOR: '1' };
+      expect((await runCli(['kb', 'build', 'docs'], { cwd: dir.path, env, timeoutMs: 60_000 })).code).toBe(0);
+
+      fake.setDefault({ reply: '周六上午十点开门 [1]。' });
+      const serve = startCli(['serve', '--port', '0', '--json'], { cwd: dir.path, env });
+      try {
+        const ready = JSON.parse(await serve.waitForLine((l) => l.startsWith('{"event":"ready"'), 60_000)) as {
+          url: string;
+        };
+        expect(serve.stderr).toContain('Knowledge base: 4 documents, 4 passages');
+        const run = await runCli(['simulate', '--url', ready.url, '--json', '周六几点开门？'], {
+          cwd: dir.path,
+          env,
+          timeoutMs: 60_000,
+        });
+        expect(run.code).toBe(0);
+        expect(JSON.parse(run.stdout).userSees).toBe('周六上午十点开门 [1]。\n\n来源：营业时间');
+      } finally {
+        serve.kill('SIGKILL');
+        fake.reset();
+      }
     } finally {
       dir.remove();
     }

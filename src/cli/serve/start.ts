@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import type { MessageRecord } from '../../bot/types.js';
 import type { WechatGptConfig } from '../../config.js';
+import type { CreateOptions } from '../../index.js';
 import { maskSecret, redactUrl } from '../../secrets.js';
 import type { MemoryStore } from '../../store/memory.js';
 import type { Store } from '../../store/types.js';
@@ -127,12 +128,12 @@ export async function startServe({
     const { createWechatGpt } = await import('../../index.js');
     const { loadServeKnowledge } = await import('../../kb/load-for-serve.js');
     const knowledge = cwd ? await loadServeKnowledge(loaded.config, cwd, (line) => logger.info(line)) : undefined;
+    const withKnowledge = (options: CreateOptions): CreateOptions => (knowledge ? { ...options, knowledge } : options);
     // Under --quiet no line per message is printed: no record is built for one either.
     const gpt = createWechatGpt(
       { ...base, wechat, path: cli.path, logger: libraryLogger, ...(store ? { store } : {}) },
-      {
-        ...(knowledge ? { knowledge } : {}),
-        ...(devConsole
+      withKnowledge(
+        devConsole
           ? {
               onMessage: quiet
                 ? devConsole.onMessage
@@ -145,8 +146,8 @@ export async function startServe({
             }
           : quiet
             ? {}
-            : { onMessage }),
-      },
+            : { onMessage },
+      ),
     );
     cleanups.push(() => gpt.close({ drainMs: 0 }));
     if (devConsole) {
