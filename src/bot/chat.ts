@@ -85,7 +85,7 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
       const answer = prepared?.kind === 'grounded' ? prepared.finish(result.text) : result.text;
       // The answer matters more than the memory of it: a slow store does not hold it up (the save goes on).
       await remember(answer);
-      if (question !== undefined) await knowledge?.after(question, firstTurn, answer);
+      if (question !== undefined) await knowledge?.after(question, firstTurn, answer, prepared);
       const kb: Record<string, number> =
         prepared?.kbMs === undefined
           ? {}

@@ -231,6 +231,10 @@ export const cacheSchema = z
       'How long a first-turn answer is reused for the same question, e.g. 3600000 for an hour; 0 (the default) turns the cache off',
     ),
     maxQuestionChars: z.int().min(1).default(200).meta({ description: 'Longer questions are not cached.' }),
+    semanticThreshold: z.number().min(0.5).max(1).optional().meta({
+      description:
+        'Also reuse the answer of an earlier first-turn question this similar (cosine of their embeddings, e.g. 0.95); needs a knowledge base. Unset: only the same question after normalisation.',
+    }),
   })
   .meta({
     description:

@@ -14,6 +14,7 @@ import type { StorePatience } from '../bot/store-patience.js';
 import type { Logger, ResolvedConfig } from '../config.js';
 import type { Store } from '../store/types.js';
 import type { Knowledge } from './knowledge.js';
+import { createSemanticCache } from './semantic-cache.js';
 import type { Passage } from './types.js';
 
 export type Prepared =
@@ -25,13 +26,14 @@ export type Prepared =
       finish(answer: string): string;
       passages: Passage[];
       kbMs: number;
+      vector: Float32Array;
     }
-  | { kind: 'plain'; kbMs?: number };
+  | { kind: 'plain'; kbMs?: number; vector?: Float32Array };
 
 export interface KnowledgeStep {
   before(question: string, firstTurn: boolean): Promise<Prepared>;
   /** The model answered: a first-turn answer goes to the cache. */
-  after(question: string, firstTurn: boolean, answer: string): Promise<void>;
+  after(question: string, firstTurn: boolean, answer: string, prepared: Prepared | undefined): Promise<void>;
 }
 
 export interface KnowledgeStepDependencies {
@@ -64,14 +66,22 @@ export function createKnowledgeStep({
   const caching = cache.ttlMs > 0;
   if (!caching && !knowledge) return undefined;
 
-  const cacheKey = (question: string) => {
+  const prefix = `answer-cache:${knowledge?.version ?? 'none'}:`;
+  const questionHash = (question: string) => {
     const normalised = normaliseQuestion(question);
     if (!normalised || normalised.length > cache.maxQuestionChars) return undefined;
-    const hash = createHash('sha256').update(normalised).digest('hex').slice(0, 32);
-    return `answer-cache:${knowledge?.version ?? 'none'}:${hash}`;
+    return createHash('sha256').update(normalised).digest('hex').slice(0, 32);
   };
+  const cacheKey = (question: string) => {
+    const hash = questionHash(question);
+    return hash ? `${prefix}${hash}` : undefined;
+  };
+  const semantic =
+    caching && knowledge && cache.semanticThreshold !== undefined
+      ? createSemanticCache({ store, patience, logger, key: `${prefix}recent`, ttlMs: cache.ttlMs })
+      : undefined;
 
-  async function retrieve(question: string): Promise<Prepared> {
+  async function retrieve(question: string): Promise<Exclude<Prepared, { kind: 'cached' }>> {
     if (!knowledge) return { kind: 'plain' };
     const started = clock.now();
     const controller = new AbortController();
@@ -88,18 +98,19 @@ export function createKnowledgeStep({
       logger.warn({ kbMs, err }, 'knowledge base retrieval failed; answering without it');
       return { kind: 'plain', kbMs };
     }
-    const { passages, embedMs, searchMs } = raced.value;
+    const { passages, embedMs, searchMs, vector } = raced.value;
     logger.info(
       { kbMs, embedMs, searchMs, passages: passages.map((p) => `${p.title} ${p.score.toFixed(3)}`) },
       'knowledge base retrieval',
     );
-    if (passages.length === 0) return { kind: 'plain', kbMs };
+    if (passages.length === 0) return { kind: 'plain', kbMs, vector };
     return {
       kind: 'grounded',
       instructions: groundingText(kb.instructions, passages),
       finish: (answer) => `${answer}${footer(kb.sourcesLabel, passages, answer)}`,
       passages,
       kbMs,
+      vector,
     };
   }
 
@@ -110,13 +121,20 @@ export function createKnowledgeStep({
         const read = await patience.wait(store.getValue(key));
         if (read.ok && read.value !== undefined) return { kind: 'cached', text: read.value };
       }
-      return retrieve(question);
+      const prepared = await retrieve(question);
+      if (key && semantic && prepared.vector && cache.semanticThreshold !== undefined) {
+        const similar = await semantic.find(prepared.vector, cache.semanticThreshold);
+        const read = similar ? await patience.wait(store.getValue(`${prefix}${similar}`)) : undefined;
+        if (read?.ok && read.value !== undefined) return { kind: 'cached', text: read.value };
+      }
+      return prepared;
     },
-    async after(question, firstTurn, answer) {
-      const key = firstTurn && caching ? cacheKey(question) : undefined;
-      if (!key) return;
-      const written = await patience.wait(store.setValue(key, answer, cache.ttlMs));
+    async after(question, firstTurn, answer, prepared) {
+      const hash = firstTurn && caching ? questionHash(question) : undefined;
+      if (!hash) return;
+      const written = await patience.wait(store.setValue(`${prefix}${hash}`, answer, cache.ttlMs));
       if (!written.ok) logger.warn({ reason: written.reason }, 'could not cache the answer');
+      if (semantic && prepared?.kind !== 'cached' && prepared?.vector) await semantic.remember(hash, prepared.vector);
     },
   };
 }

@@ -20,6 +20,8 @@ export interface RetrieveOptions {
 
 export interface Retrieval {
   passages: Passage[];
+  /** The question's embedding (normalised): the semantic answer cache compares it with earlier questions'. */
+  vector: Float32Array;
   /** Time to embed the question and search, ms. */
   embedMs: number;
   searchMs: number;
@@ -73,9 +75,11 @@ export function fromStored(manifest: KbManifest, index: VectorIndex, embedder: E
       const started = performance.now();
       const { vectors } = await embedder.embed([question], options.signal ? { signal: options.signal } : {});
       const embedded = performance.now();
-      const passages = search(vectors[0] as Float32Array, options);
+      const vector = vectors[0] as Float32Array;
+      const passages = search(vector, options);
       return {
         passages,
+        vector,
         embedMs: Math.round(embedded - started),
         searchMs: Math.round((performance.now() - embedded) * 100) / 100,
       };

@@ -127,6 +127,27 @@ describe('the answer cache', () => {
     }
   });
 
+  it('with a semantic threshold, reuses the answer of a question that means the same (no model call)', async () => {
+    const knowledge = await buildAndLoad();
+    const h = await startHarness({
+      knowledge,
+      config: { ...kbConfig, cache: { ttlMs: 60_000, semanticThreshold: 0.8 } },
+    });
+    try {
+      h.fake.setDefault({ reply: '上午十点 [1]' });
+      const first = await h.send('周六几点开门？', { user: newUser() });
+      const similar = await h.send('请问周六几点开门', { user: newUser() });
+      expect(similar.userSees).toBe(first.userSees);
+      expect(h.records.at(-1)).toMatchObject({ source: 'cache', attempt: 1 });
+      expect(chats(h)).toHaveLength(1);
+      h.fake.setDefault({ reply: '七天内 [1]' });
+      expect((await h.send('退货怎么办？', { user: newUser() })).userSees).toBe('七天内 [1]\n\n来源：退货政策');
+      expect(chats(h)).toHaveLength(2);
+    } finally {
+      await h.close();
+    }
+  });
+
   it('does not reuse answers after the knowledge base is rebuilt (shared store, new version)', async () => {
     const store = createMemoryStore();
     const config = { ...kbConfig, store, cache: { ttlMs: 60_000 } };
