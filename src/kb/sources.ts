@@ -90,6 +90,8 @@ export function htmlToPlainText(convert: typeof import('html-to-text').convert, 
     wordwrap: false,
     selectors: [
       { selector: 'a', options: { ignoreHref: true } },
+      // Headings as written: html-to-text upper-cases them by default.
+      ...['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((selector) => ({ selector, options: { uppercase: false } })),
       { selector: 'img', format: 'skip' },
       { selector: 'title', format: 'skip' },
       { selector: 'script', format: 'skip' },

@@ -82,6 +82,7 @@ describe('kb build', () => {
       .map((c) => c.text)
       .join('\n');
     expect(html).toContain('SF Express');
+    expect(html).toMatch(/^Shipping\n/);
     expect(html).not.toMatch(/<p>|console\.log|color:red/);
     const vectors = await readFile(join(work, 'kb/vectors.f32'));
     expect(vectors.byteLength).toBe(manifest.chunks.length * 256 * 4);
