@@ -5,7 +5,8 @@
  * as f16: half of f32's memory, and the bench's recall against an exact scan stays near 100 % (i8 quarters the memory
  * but lost about one result in six among close neighbours). Where usearch cannot load, an exact scan over the Float32 vectors answers the same queries, only slower.
  *
- * usearch is loaded through require: its ESM entry cannot find its own native build.
+ * usearch is an optional dependency (a platform without its prebuilt binary still installs wechat-gpt) and is loaded
+ * through require: its ESM entry cannot find its own native build.
  */
 import { createRequire } from 'node:module';
 
