@@ -6,6 +6,7 @@
  *   npm run bench -- --quick           2 s per load run, one round (default: 5 s, three rounds)
  *   npm run bench -- --real            the deadline table at WeChat's real timing (5 s timeout, latencies to 30 s)
  *   npm run bench -- --only throughput,memory
+ *   npm run bench -- --only kb          the knowledge base (index build, search at 10k and 100k passages, memory)
  *   npm run bench -- --log             wechat-gpt logs every message at info (to /dev/null) during the load runs
  *   npm run bench -- --only throughput --targets listener,console   some servers only (and the baseline)
  *   npm run bench -- --only moderation   the word-list check of one answer (in-process, a few seconds)
@@ -17,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { benchConsoleOverhead } from './console-overhead.js';
 import { benchDeadline } from './deadline.js';
 import { benchFaults } from './faults.js';
+import { benchKb } from './kb.js';
 import { benchLoadMemory } from './load-memory.js';
 import { benchMemory } from './memory.js';
 import { benchModeration } from './moderation.js';
@@ -37,6 +39,7 @@ const SECTIONS = [
   'profile',
   'startup',
   'moderation',
+  'kb',
 ] as const;
 type Section = (typeof SECTIONS)[number];
 
@@ -187,6 +190,19 @@ if (only.includes('moderation')) {
       `case, separators) and one Aho–Corasick pass (@monyone/aho-corasick, double array), in-process, the median of ` +
       `5 rounds. The list is 20,000 random 2–4-character CJK words; the answer 2,000 common characters with two ` +
       `listed words in it (one split by a separator).\n\n${markdown}`,
+  );
+}
+
+if (only.includes('kb')) {
+  const sizes = values.quick ? [10_000] : [10_000, 100_000];
+  const dimensions = 1536;
+  const { markdown } = await benchKb({ sizes, dimensions, queries: 500 });
+  print(
+    `\n## Knowledge base\n\nIndexing and top-4 search over synthetic embeddings (${dimensions} dimensions, unit vectors ` +
+      `around 300 topics, as text-embedding-3-small gives), in this process. The bot searches the HNSW graph ` +
+      `(usearch, f16); the exact scan (plain TypeScript over vectors.f32) is what the graph replaces, and the truth its ` +
+      `recall is measured against (first 50 queries). Memory per passage leaves out the passage's own text, which ` +
+      `manifest.json keeps. Embedding time and cost depend on the provider and are printed by \`kb build\`.\n\n${markdown}`,
   );
 }
 

@@ -3,6 +3,7 @@ import type { Express, Router } from 'express';
 import { type Bot, createBot } from './bot/bot.js';
 import type { MessageRecord } from './bot/types.js';
 import { type ResolvedConfig, resolveConfig, type WechatGptConfig } from './config.js';
+import type { Knowledge } from './kb/knowledge.js';
 import { createLlmClient } from './llm/client.js';
 import type { LlmClient } from './llm/types.js';
 import { createLogger } from './logger.js';
@@ -61,11 +62,13 @@ export interface CreateOptions {
   wrapLlm?: (llm: LlmClient) => LlmClient;
   /** Called for each question refused and each answer masked or replaced by moderation (a metrics counter hooks here). */
   onModeration?: (event: ModerationEvent) => void;
+  /** The knowledge base the model answers from: `await loadKnowledge(...)` (see the README). */
+  knowledge?: Knowledge;
 }
 
 export function createWechatGpt(
   config: WechatGptConfig,
-  { onMessage, observer, wrapLlm, onModeration }: CreateOptions = {},
+  { onMessage, observer, wrapLlm, onModeration, knowledge }: CreateOptions = {},
 ): WechatGpt {
   const resolved = resolveConfig(config);
   const logger = config.logger ?? createLogger();
@@ -117,6 +120,7 @@ export function createWechatGpt(
           },
         }
       : {}),
+    ...(knowledge ? { knowledge } : {}),
   });
   metrics?.watch(bot);
   const webhook = createWebhookHandler({
@@ -162,6 +166,9 @@ export type { Bot } from './bot/bot.js';
 export type { Handler, HandlerContext, MessageRecord } from './bot/types.js';
 export * from './config.js';
 export * from './errors.js';
+export { createEmbedder, type Embedder } from './kb/embed.js';
+export { type Knowledge, loadKnowledge } from './kb/knowledge.js';
+export type { Passage } from './kb/types.js';
 export { createLogger, maskSecret } from './logger.js';
 export type { ModerationEvent } from './moderation/index.js';
 export { heaviestUsers, type UsageReport, type UserUsage } from './quota/index.js';

@@ -4,6 +4,8 @@
  * store. Reports each answered attempt and each pushed answer.
  */
 import type { Logger, ResolvedConfig } from '../config.js';
+import { createKnowledgeStep } from '../kb/answering.js';
+import type { Knowledge } from '../kb/knowledge.js';
 import type { LlmClient } from '../llm/types.js';
 import {
   createModeration,
@@ -48,6 +50,8 @@ export interface BotOptions {
   onPushed?: (pushed: PushedAnswer) => void;
   /** Called for each question refused and each answer masked or replaced by moderation (metrics hook here). */
   onModeration?: (event: ModerationEvent) => void;
+  /** The knowledge base the model answers from (loadKnowledge). */
+  knowledge?: Knowledge;
 }
 
 export interface Bot {
@@ -95,6 +99,7 @@ export function createBot({
   onMessage,
   onPushed,
   onModeration,
+  knowledge,
 }: BotOptions): Bot {
   const handlers: Handler[] = [];
   const semaphore = createSemaphore(config.limits.maxConcurrentLlmCalls);
@@ -107,8 +112,19 @@ export function createBot({
     ...moderationEndpoint(config),
   });
   const quotas = createQuotas({ config, store, clock, patience, logger });
+  const knowledgeStep = createKnowledgeStep({ config, store, knowledge, logger, clock, patience });
   const answerWithModel = gateModel({
-    answerWithModel: createChat({ llm, store, config, semaphore, logger, clock, patience }),
+    // Moderation and quotas wrap the whole model step: retrieval, the cache and the model's answer.
+    answerWithModel: createChat({
+      llm,
+      store,
+      config,
+      semaphore,
+      logger,
+      clock,
+      patience,
+      knowledge: knowledgeStep,
+    }),
     moderation,
     quotas,
   });

@@ -1,6 +1,7 @@
 /** Answering with the model: the user's history, the right model for images, the concurrency cap, friendly failures. */
 import type { Logger, ResolvedConfig } from '../config.js';
 import { LlmError, StoreError } from '../errors.js';
+import type { KnowledgeStep } from '../kb/answering.js';
 import type { LlmClient } from '../llm/types.js';
 import type { ChatTurn, Session, Store } from '../store/types.js';
 import type { Clock } from './clock.js';
@@ -12,7 +13,7 @@ import type { StorePatience } from './store-patience.js';
 export interface ChatAnswer {
   text: string;
   /** llm: the model answered; otherwise the kind of notice the user got instead. */
-  source: 'llm' | 'llm-error' | 'busy' | 'not-configured' | 'moderation' | 'quota';
+  source: 'llm' | 'llm-error' | 'cache' | 'busy' | 'not-configured' | 'moderation' | 'quota';
   meta: Record<string, string | number | boolean>;
   /** Tokens the model reported for this answer (daily budgets count them). */
   usage?: { promptTokens: number; completionTokens: number };
@@ -26,9 +27,11 @@ export interface ChatDependencies {
   logger: Logger;
   clock: Clock;
   patience: StorePatience;
+  /** The knowledge base and the answer cache, around the model call (src/kb/answering.ts). */
+  knowledge?: KnowledgeStep | undefined;
 }
 
-export function createChat({ llm, store, config, semaphore, logger, clock, patience }: ChatDependencies) {
+export function createChat({ llm, store, config, semaphore, logger, clock, patience, knowledge }: ChatDependencies) {
   const now = clock.now;
   const { texts } = config;
 
@@ -65,17 +68,34 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
     try {
       const session = await readSession(openid);
       const userTurn: ChatTurn = { role: 'user', content, at: now() };
+      const question = typeof content === 'string' ? content : undefined;
+      const firstTurn = !session?.turns.length;
+      const prepared = question !== undefined && knowledge ? await knowledge.before(question, firstTurn) : undefined;
+      const remember = (answer: string) =>
+        patience.wait(saveTurns(openid, [userTurn, { role: 'assistant', content: answer, at: now() }]));
+      if (prepared?.kind === 'cached') {
+        await remember(prepared.text);
+        return { text: toWechatText(prepared.text), source: 'cache', meta: {} };
+      }
       const turns = boundTurns([...(session?.turns ?? []), userTurn], config.session);
       const model = hasImages(turns) ? config.llm.visionModel : config.llm.model;
-      const result = await llm.chat({ messages: toLlmMessages(config.llm.systemPrompt, turns), model });
-      const text = toWechatText(result.text);
-      const answerTurn: ChatTurn = { role: 'assistant', content: result.text, at: now() };
+      const systemPrompt =
+        prepared?.kind === 'grounded'
+          ? `${config.llm.systemPrompt}\n\n${prepared.instructions}`
+          : config.llm.systemPrompt;
+      const result = await llm.chat({ messages: toLlmMessages(systemPrompt, turns), model });
+      const answer = prepared?.kind === 'grounded' ? prepared.finish(result.text) : result.text;
       // The answer matters more than the memory of it: a slow store does not hold it up (the save goes on).
-      await patience.wait(saveTurns(openid, [userTurn, answerTurn]));
+      await remember(answer);
+      if (question !== undefined) await knowledge?.after(question, firstTurn, answer, prepared);
+      const kb: Record<string, number> =
+        prepared?.kbMs === undefined
+          ? {}
+          : { kbMs: prepared.kbMs, kbPassages: prepared.kind === 'grounded' ? prepared.passages.length : 0 };
       return {
-        text,
+        text: toWechatText(answer),
         source: 'llm',
-        meta: { model: result.model, llmMs: Math.round(result.latencyMs) },
+        meta: { model: result.model, llmMs: Math.round(result.latencyMs), ...kb },
         ...(result.usage ? { usage: result.usage } : {}),
       };
     } catch (error) {

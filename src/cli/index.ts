@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { configCommand } from './commands/config.js';
 import { doctorCommand } from './commands/doctor.js';
 import { initCommand } from './commands/init.js';
+import { kbCommand } from './commands/kb.js';
 import { menuCommand } from './commands/menu.js';
 import { serveCommand } from './commands/serve.js';
 import { simulateCommand } from './commands/simulate.js';
@@ -54,11 +55,19 @@ export function createProgram(ctx: CliContext, errTheme = ctx.theme): Command {
     doctorCommand(ctx),
     usersCommand(ctx),
     menuCommand(ctx),
+    kbCommand(ctx),
   ]) {
-    // Commands are built apart from the program, so they inherit its output, exit and suggestion settings here.
-    program.addCommand(command.copyInheritedSettings(program));
+    // Commands are built apart from the program, so they inherit its output, exit and suggestion settings here
+    // (their own subcommands too: `kb build`).
+    program.addCommand(inheritSettings(command, program));
   }
   return program;
+}
+
+function inheritSettings(command: Command, parent: Command): Command {
+  command.copyInheritedSettings(parent);
+  for (const sub of command.commands) inheritSettings(sub, command);
+  return command;
 }
 
 function rootHelp(): string {
@@ -74,6 +83,7 @@ Examples:
   $ npx wechat-gpt doctor          check the model key, the WeChat API (IP白名单), Redis, ngrok, ffmpeg, the clock
   $ npx wechat-gpt users           today's heaviest users (questions, tokens) from Redis
   $ npx wechat-gpt menu push       check the custom menu (自定义菜单) and create it
+  $ npx wechat-gpt kb build docs/  answer from your own documents (the knowledge base)
   $ npx wechat-gpt serve --help    the options of one command
 
 Environment (also read from .env in this folder; flags win over both, both win over wechat-gpt.config.json):

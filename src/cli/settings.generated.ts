@@ -71,6 +71,12 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = [
     description: 'The model, e.g. gpt-4o-mini or deepseek-chat.',
   },
   {
+    key: 'llm.embeddingModel',
+    env: 'OPENAI_EMBEDDING_MODEL',
+    secret: false,
+    description: 'Embeddings model of the knowledge base (`kb build` and each question), e.g. text-embedding-3-small.',
+  },
+  {
     key: 'metrics.enabled',
     env: 'METRICS_ENABLED',
     secret: false,
@@ -88,6 +94,13 @@ export const SETTINGS_TABLE: readonly SettingSpec[] = [
     env: 'MODERATION_API_KEY',
     secret: true,
     description: 'API key for the endpoint (default: llm.apiKey).',
+  },
+  {
+    key: 'kb.dir',
+    env: 'WECHAT_GPT_KB_DIR',
+    secret: false,
+    description:
+      'Folder of the knowledge base index (`kb build` writes it; serve loads it at start when it exists). Relative to the working folder.',
   },
   {
     key: 'serve.port',

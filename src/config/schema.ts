@@ -15,7 +15,7 @@ import { BASIC_CONFIG, checked, httpUrl, ms, SERVER_CONFIG } from './fields.js';
 import { moderationSchema } from './moderation-schema.js';
 import { keywordRuleSchema, textsSchema } from './replies.js';
 import { serveSchema } from './serve-schema.js';
-import { DEFAULT_SYSTEM_PROMPT, defaultCommands } from './texts.js';
+import { DEFAULT_KB_INSTRUCTIONS, DEFAULT_SYSTEM_PROMPT, defaultCommands } from './texts.js';
 
 export { keywordRuleSchema, ruleReplySchema, textsSchema } from './replies.js';
 export { serveSchema } from './serve-schema.js';
@@ -98,6 +98,10 @@ export const llmSchema = z.strictObject({
     .default('whisper-1')
     .meta({ description: "Model for speech-to-text of voice messages without WeChat's recognition." }),
   imageModel: z.string().min(1).default('dall-e-3').meta({ description: 'Model for the image command (/画).' }),
+  embeddingModel: z.string().trim().min(1).default('text-embedding-3-small').meta({
+    description: 'Embeddings model of the knowledge base (`kb build` and each question), e.g. text-embedding-3-small.',
+    env: 'OPENAI_EMBEDDING_MODEL',
+  }),
   temperature: z.number().min(0).max(2).optional().meta({ description: 'Sampling temperature, 0–2.' }),
   maxTokens: z.int().min(1).optional().meta({ description: 'Most tokens in one answer.' }),
   systemPrompt: z
@@ -205,6 +209,53 @@ export const metricsSchema = z
     }),
   })
   .meta({ description: 'Prometheus metrics at /metrics.' });
+export const kbSchema = z
+  .strictObject({
+    dir: z.string().min(1).default('.wechat-gpt/kb').meta({
+      description:
+        'Folder of the knowledge base index (`kb build` writes it; serve loads it at start when it exists). Relative to the working folder.',
+      env: 'WECHAT_GPT_KB_DIR',
+    }),
+    topK: z.int().min(1).max(20).default(4).meta({ description: 'Passages given to the model with each question.' }),
+    minScore: z
+      .number()
+      .min(-1)
+      .max(1)
+      .default(0.3)
+      .meta({ description: 'Passages less similar to the question than this (cosine) are left out.' }),
+    retrieveTimeoutMs: ms(
+      1500,
+      1,
+      'Longest wait for the knowledge base (embedding the question); then the model answers without it',
+    ),
+    chunkTokens: z.int().min(50).max(2000).default(300).meta({ description: 'Most tokens in one passage (kb build).' }),
+    instructions: z.string().min(1).default(DEFAULT_KB_INSTRUCTIONS).meta({
+      description: 'Told to the model above the passages: answer from them, say when they do not cover it, cite.',
+    }),
+    sourcesLabel: z
+      .string()
+      .default('来源：')
+      .meta({ description: 'Starts the line of source titles at the end of an answer from the knowledge base.' }),
+  })
+  .meta({ description: 'Answering from your own documents and articles (`wechat-gpt kb`).' });
+
+export const cacheSchema = z
+  .strictObject({
+    ttlMs: ms(
+      0,
+      0,
+      'How long a first-turn answer is reused for the same question, e.g. 3600000 for an hour; 0 (the default) turns the cache off',
+    ),
+    maxQuestionChars: z.int().min(1).default(200).meta({ description: 'Longer questions are not cached.' }),
+    semanticThreshold: z.number().min(0.5).max(1).optional().meta({
+      description:
+        'Also reuse the answer of an earlier first-turn question this similar (cosine of their embeddings, e.g. 0.95); needs a knowledge base. Unset: only the same question after normalisation.',
+    }),
+  })
+  .meta({
+    description:
+      'Answers to first-turn questions (no conversation yet, no image) reused for the same question, shared through the store and forgotten when the knowledge base is rebuilt.',
+  });
 
 /** What the library resolves: everything but the injected objects (store, fetch, clock, logger). */
 export const settingsShape = {
@@ -250,6 +301,8 @@ export const settingsShape = {
       description:
         'The custom menu (自定义菜单) as menu/create takes it: { button: [{ type: click, name, key } | { name, sub_button: […] }] }. `wechat-gpt menu push` checks and sends it.',
     }),
+  kb: kbSchema.prefault({}),
+  cache: cacheSchema.prefault({}),
 };
 
 const settingsObject = z.strictObject(settingsShape);

@@ -72,3 +72,8 @@ export const defaultCommands = {
 
 export const DEFAULT_SYSTEM_PROMPT =
   '你是微信公众号里的 AI 助手。用简洁、友好的中文回答；除非用户要求，不要使用 Markdown 表格和标题。';
+
+/** What the model is told above the passages of the knowledge base. */
+export const DEFAULT_KB_INSTRUCTIONS =
+  '下面是本公众号自己的资料，编号 [1]、[2]…。请只根据这些资料回答用户的问题，并在用到的句子后标注编号，如 [1]。' +
+  '如果资料没有涉及这个问题，请直接说明资料中没有相关信息，不要编造。';

@@ -14,6 +14,7 @@ export interface OutboxPage {
 export type AnswerSource =
   | 'llm'
   | 'llm-error'
+  | 'cache'
   | 'busy'
   | 'not-configured'
   | 'keyword'
@@ -55,6 +56,9 @@ export interface AnswerMeta {
   moderation?: 'mask' | 'block';
   /** Why access lists or quotas refused the question. */
   refused?: 'blocked' | 'not-allowed' | 'messages' | 'tokens';
+  /** Knowledge base retrieval: its time (ms) and the passages given to the model. */
+  kbMs?: number;
+  kbPassages?: number;
 }
 
 /** What a finished job produced. `reply` is what the message's own attempts answer with. */

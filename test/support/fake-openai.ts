@@ -1,5 +1,6 @@
 /**
- * A local OpenAI-compatible server for tests: chat completions (JSON or SSE), transcriptions and image generation,
+ * A local OpenAI-compatible server for tests: chat completions (JSON or SSE), transcriptions, image generation and
+ * embeddings (deterministic: a hashed bag of words, see fakeEmbedding),
  * with scripted behaviours per request (replies, HTTP errors, a reset or malformed stream, a stall) so the real
  * openai SDK can be driven through every path on loopback.
  */
@@ -55,7 +56,7 @@ export interface StallBehaviour {
 export type StaticBehaviour = ReplyBehaviour | StatusBehaviour | ResetBehaviour | MalformedBehaviour | StallBehaviour;
 export type Behaviour = StaticBehaviour | ((request: RecordedRequest) => StaticBehaviour | Promise<StaticBehaviour>);
 
-export type Endpoint = 'chat' | 'transcriptions' | 'images';
+export type Endpoint = 'chat' | 'transcriptions' | 'images' | 'embeddings';
 
 export interface RecordedRequest {
   method: string;
@@ -94,7 +95,7 @@ export interface FakeOpenAI {
   /** Queues behaviours for the next requests of an endpoint (chat by default); the default answers after. */
   script(next: Behaviour | Behaviour[], endpoint?: Endpoint): void;
   setDefault(behaviour: Behaviour, endpoint?: Endpoint): void;
-  /** Forgets queued behaviours and recorded requests, and restores the default behaviours. */
+  /** Forgets queued behaviours, recorded requests and the counts, and restores the default behaviours. */
   reset(): void;
   /** Requests being answered right now. */
   readonly inFlight: number;
@@ -115,7 +116,28 @@ const ENDPOINTS: Record<string, Endpoint> = {
   '/v1/chat/completions': 'chat',
   '/v1/audio/transcriptions': 'transcriptions',
   '/v1/images/generations': 'images',
+  '/v1/embeddings': 'embeddings',
 };
+
+/** Dimensions of the fake embeddings. */
+export const FAKE_EMBEDDING_DIMENSIONS = 256;
+const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
+
+/**
+ * A deterministic embedding: each word (Intl.Segmenter's words, lower-cased) adds one to a bucket chosen by its hash,
+ * so texts sharing words point the same way and the same text always gets the same vector.
+ */
+export function fakeEmbedding(text: string): number[] {
+  const vector = new Array<number>(FAKE_EMBEDDING_DIMENSIONS).fill(0);
+  for (const { segment, isWordLike } of segmenter.segment(text.toLowerCase())) {
+    if (!isWordLike) continue;
+    let hash = 2166136261;
+    for (const char of segment) hash = Math.imul(hash ^ (char.codePointAt(0) as number), 16777619);
+    const bucket = (hash >>> 0) % FAKE_EMBEDDING_DIMENSIONS;
+    vector[bucket] = (vector[bucket] as number) + 1;
+  }
+  return vector;
+}
 
 class ClosedError extends Error {}
 
@@ -126,11 +148,12 @@ export async function startFakeOpenAI({
   models = ['test-model'],
 }: FakeOpenAIOptions = {}): Promise<FakeOpenAI> {
   const requests: RecordedRequest[] = [];
-  const queues: Record<Endpoint, Behaviour[]> = { chat: [], transcriptions: [], images: [] };
+  const queues: Record<Endpoint, Behaviour[]> = { chat: [], transcriptions: [], images: [], embeddings: [] };
   const initialDefaults: Record<Endpoint, Behaviour> = {
     chat: defaultBehaviour,
     transcriptions: { reply: transcription },
     images: { reply: '' },
+    embeddings: { reply: '' },
   };
   const defaults = { ...initialDefaults };
   const closing = new AbortController();
@@ -227,6 +250,18 @@ export async function startFakeOpenAI({
       await sleep('reply' in behaviour ? (behaviour.latencyMs ?? 0) : 0, gone);
       return json(res, 200, { text });
     }
+    if (endpoint === 'embeddings') {
+      await sleep('reply' in behaviour ? (behaviour.latencyMs ?? 0) : 0, gone);
+      const input = (recorded.body as { input?: string | string[] } | undefined)?.input ?? [];
+      const texts = Array.isArray(input) ? input : [input];
+      const tokens = texts.reduce((sum, text) => sum + Array.from(text).length, 0);
+      return json(res, 200, {
+        object: 'list',
+        model: body.model ?? 'test-embedding',
+        data: texts.map((text, index) => ({ object: 'embedding', index, embedding: fakeEmbedding(text) })),
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      });
+    }
     if (endpoint === 'images') {
       await sleep('reply' in behaviour ? (behaviour.latencyMs ?? 0) : 0, gone);
       return json(res, 200, { created: now(), data: [{ b64_json: TINY_PNG.toString('base64') }] });
@@ -321,6 +356,8 @@ export async function startFakeOpenAI({
       for (const endpoint of Object.keys(queues) as Endpoint[]) queues[endpoint].length = 0;
       Object.assign(defaults, initialDefaults);
       requests.length = 0;
+      calls = 0;
+      maxInFlight = inFlight;
     },
     get inFlight() {
       return inFlight;

@@ -1,6 +1,6 @@
 /**
- * A local api.weixin.qq.com for tests: stable_token and the legacy token API, customer-service messages, typing and
- * temporary media, with real access_token checks (40001 / 42001) and injectable errcodes, HTTP answers and outages
+ * A local api.weixin.qq.com for tests: stable_token and the legacy token API, customer-service messages, typing,
+ * temporary media and published articles (freepublish/batchget, paged), with real access_token checks (40001 / 42001) and injectable errcodes, HTTP answers and outages
  * per path, so the real client can be driven through every path on loopback.
  */
 import { randomBytes } from 'node:crypto';
@@ -59,6 +59,23 @@ export interface FakeWechatApiOptions {
   mediaErrorContentType?: string;
   /** The IP named in 40164 answers. */
   clientIp?: string;
+  /** What freepublish/batchget pages through: one entry per publication, each with its articles. */
+  published?: PublishedItem[];
+}
+
+export interface PublishedItem {
+  article_id: string;
+  update_time?: number;
+  content: {
+    news_item: {
+      title: string;
+      content: string;
+      url: string;
+      author?: string;
+      digest?: string;
+      is_deleted?: boolean;
+    }[];
+  };
 }
 
 export interface FakeWechatApi {
@@ -120,6 +137,7 @@ export async function startFakeWechatApi({
   now = Date.now,
   mediaErrorContentType = 'text/plain',
   clientIp = '203.0.113.7',
+  published = [],
 }: FakeWechatApiOptions): Promise<FakeWechatApi> {
   const calls: RecordedCall[] = [];
   const injections = new Map<string, Injection[]>();
@@ -267,6 +285,13 @@ export async function startFakeWechatApi({
         Array.isArray(sub_button) ? { ...rest, sub_button: { list: sub_button } } : rest,
       );
       send(res, 200, menu ? { is_menu_open: 1, selfmenu_info: { button } } : { is_menu_open: 0 });
+    },
+    'POST /cgi-bin/freepublish/batchget'(res, json) {
+      const offset = Number(json.offset ?? 0);
+      const count = Number(json.count ?? 0);
+      if (!Number.isInteger(count) || count < 1 || count > 20) return fail(res, 40097);
+      const items = published.slice(offset, offset + count);
+      send(res, 200, { total_count: published.length, item_count: items.length, item: items });
     },
     'GET /cgi-bin/get_api_domain_ip'(res) {
       send(res, 200, { ip_list: ['127.0.0.1'] });

@@ -5,7 +5,14 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createWechatGpt, type MessageRecord, type WechatGpt, type WechatGptConfig } from '../../src/index.js';
+import {
+  createWechatGpt,
+  type Knowledge,
+  type MessageRecord,
+  type WechatGpt,
+  type WechatGptConfig,
+} from '../../src/index.js';
+import { createLlmClient } from '../../src/llm/client.js';
 import { silentLogger } from '../../src/logger.js';
 import { type DeliverResult, deliver, type SimulatedMode } from '../../src/simulator/index.js';
 import type { InboundMessage } from '../../src/wechat/types.js';
@@ -47,9 +54,12 @@ export const newUser = () => `oTestUser${process.pid}x${++users}`;
 export async function startHarness({
   config = {},
   mode = 'plain',
+  knowledge,
 }: {
   config?: Partial<WechatGptConfig>;
   mode?: SimulatedMode;
+  /** A knowledge base for the bot to answer from. */
+  knowledge?: Knowledge;
 } = {}): Promise<Harness> {
   const fake = await startFakeOpenAI({ apiKey: 'sk-test' });
   const records: MessageRecord[] = [];
@@ -61,7 +71,7 @@ export async function startHarness({
       llm: { apiKey: 'sk-test', baseUrl: fake.url, model: 'test-model', maxRetries: 0, ...config.llm },
       timing: { ...COMPRESSED, ...config.timing },
     },
-    { onMessage: (record) => records.push(record) },
+    { onMessage: (record) => records.push(record), ...(knowledge ? { knowledge } : {}) },
   );
   const server: Server = createServer(gpt.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -69,6 +79,13 @@ export async function startHarness({
   const baseUrl = `http://127.0.0.1:${port}`;
   const url = `${baseUrl}${gpt.config.path}`;
   const defaultUser = newUser();
+  // The first model call of a process loads the SDK's lazy parts and opens a connection: done here by a client of its
+  // own (the bot's metrics do not see it), so a test's first answer is not late for the compressed clock on a loaded
+  // machine. The fake forgets it.
+  await createLlmClient({ apiKey: 'sk-test', baseUrl: fake.url, model: 'test-model', maxRetries: 0 })
+    .chat({ messages: [{ role: 'user', content: 'warm-up' }] })
+    .catch(() => undefined);
+  fake.reset();
 
   return {
     url,

@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import type { MessageRecord } from '../../bot/types.js';
 import type { Logger, WechatGptConfig } from '../../config.js';
+import type { CreateOptions } from '../../index.js';
 import { maskSecret, redactUrl } from '../../secrets.js';
 import type { MemoryStore } from '../../store/memory.js';
 import type { Store } from '../../store/types.js';
@@ -141,23 +142,28 @@ export async function startServe({
     const devConsole = consoleHost ? (await import('../../console/index.js')).createDevConsole() : undefined;
 
     const { createWechatGpt } = await import('../../index.js');
+    const { loadServeKnowledge } = await import('../../kb/load-for-serve.js');
+    const knowledge = cwd ? await loadServeKnowledge(loaded.config, cwd, (line) => logger.info(line)) : undefined;
+    const withKnowledge = (options: CreateOptions): CreateOptions => (knowledge ? { ...options, knowledge } : options);
     // Under --quiet no line per message is printed: no record is built for one either.
     const gpt = createWechatGpt(
       { ...base, wechat, path: cli.path, logger: libraryLogger, ...(store ? { store } : {}) },
-      devConsole
-        ? {
-            onMessage: quiet
-              ? devConsole.onMessage
-              : (record) => {
-                  onMessage(record);
-                  devConsole.onMessage(record);
-                },
-            observer: devConsole.observer,
-            wrapLlm: devConsole.wrapLlm,
-          }
-        : quiet
-          ? {}
-          : { onMessage },
+      withKnowledge(
+        devConsole
+          ? {
+              onMessage: quiet
+                ? devConsole.onMessage
+                : (record) => {
+                    onMessage(record);
+                    devConsole.onMessage(record);
+                  },
+              observer: devConsole.observer,
+              wrapLlm: devConsole.wrapLlm,
+            }
+          : quiet
+            ? {}
+            : { onMessage },
+      ),
     );
     cleanups.push(() => gpt.close({ drainMs: 0 }));
     if (devConsole) {
