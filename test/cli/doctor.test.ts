@@ -66,7 +66,7 @@ describe('wechat-gpt doctor', () => {
       expect.stringMatching(/^[✔–] ffmpeg$/),
       '✔ clock',
     ]);
-    expect(stdout).toMatch(/^✔ model {7}test-model answered a tiny completion .* \[(\d+ ms|\d+\.\d\d s)\]$/m);
+    expect(stdout).toMatch(/^✔ model {7}test-model answered a tiny completion .* \[(\d+(\.\d)? ms|\d+(\.\d\d)? s)\]$/m);
     expect(stdout).toContain(`access_token fetched for ${APP_ID}`);
     expect(stdout).toMatch(/answers PING \(Redis \d/);
     expect(stdout).toContain(`${bot.url} passes the 服务器配置 check (HTTP 200)`);
