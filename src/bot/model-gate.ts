@@ -35,7 +35,8 @@ export function gateModel({ answerWithModel, moderation, quotas }: ModelGateOpti
       return { text: admission.text, source: 'quota', meta: { refused: admission.reason } };
     const answer = await answerWithModel(openid, content);
     if (answer.usage) await quotas.spend(openid, answer.usage.promptTokens + answer.usage.completionTokens);
-    if (answer.source !== 'llm' || !moderation.enabled) return answer;
+    // A cached answer is checked again: the lists may have changed since it was kept.
+    if ((answer.source !== 'llm' && answer.source !== 'cache') || !moderation.enabled) return answer;
     const checked = await moderation.checkAnswer(answer.text);
     if (checked.kind === 'allow') return answer;
     return {

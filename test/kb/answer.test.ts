@@ -127,6 +127,21 @@ describe('the answer cache', () => {
     }
   });
 
+  it('a cached answer is moderated like a fresh one: a listed word never comes back unmasked', async () => {
+    const h = await startHarness({
+      config: { cache: { ttlMs: 60_000 }, moderation: { lists: [{ name: 'test', words: ['坏话'] }] } },
+    });
+    try {
+      h.fake.setDefault({ reply: '这是坏话。' });
+      expect((await h.send('说点什么', { user: newUser() })).userSees).toBe('这是＊＊。');
+      const again = await h.send('说点什么', { user: newUser() });
+      expect(h.records.at(-1)).toMatchObject({ source: 'cache' });
+      expect(again.userSees).toBe('这是＊＊。');
+    } finally {
+      await h.close();
+    }
+  });
+
   it('with a semantic threshold, reuses the answer of a question that means the same (no model call)', async () => {
     const knowledge = await buildAndLoad();
     const h = await startHarness({
