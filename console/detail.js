@@ -85,6 +85,32 @@ export function renderDetail(article, detail, { onReplay, onClose }) {
           ),
         ),
       ),
+      ...(detail.retrievals || []).map((retrieval) =>
+        h(
+          'section',
+          { class: 'model-call', 'data-testid': 'kb-retrieval' },
+          h(
+            'h4',
+            {},
+            `Knowledge base · ${retrieval.passages.length} passage${retrieval.passages.length === 1 ? '' : 's'}`,
+            ` · embed ${seconds(retrieval.embedMs)} · search ${seconds(retrieval.searchMs)}`,
+          ),
+          retrieval.error ? h('p', { class: 'error' }, retrieval.error) : null,
+          h(
+            'ol',
+            { class: 'llm-messages' },
+            ...retrieval.passages.map((passage) =>
+              h(
+                'li',
+                { 'data-testid': 'kb-passage' },
+                h('b', {}, `${passage.score.toFixed(3)} ${passage.title}`),
+                ' ',
+                passage.text,
+              ),
+            ),
+          ),
+        ),
+      ),
       detail.modelCalls.length ? h('h3', {}, `Model calls (${detail.modelCalls.length})`) : null,
       ...detail.modelCalls.map((call) =>
         h(

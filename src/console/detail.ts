@@ -25,6 +25,8 @@ export interface MessageDetail {
   summary: MessageSummary;
   attempts: AttemptDetail[];
   modelCalls: ConsoleMessage['modelCalls'];
+  /** The knowledge base passages the question retrieved (with a knowledge base loaded). */
+  retrievals: NonNullable<ConsoleMessage['retrievals']>;
   late?: ConsoleMessage['late'];
   verdict?: ConsoleMessage['verdict'];
 }
@@ -62,6 +64,7 @@ export function detailOf(entry: ConsoleMessage, keys: JudgeKeys): MessageDetail 
       problems: problemsOf(entry, attempt, keys),
     })),
     modelCalls: entry.modelCalls,
+    retrievals: entry.retrievals ?? [],
     ...(entry.late ? { late: entry.late } : {}),
     ...(entry.verdict ? { verdict: entry.verdict } : {}),
   };

@@ -7,7 +7,14 @@ import { describeMessageType, previewMessage, previewReply } from '../bot/previe
 import type { MessageRecord } from '../bot/types.js';
 import type { ObservedAttempt } from '../server/observer.js';
 import type { InboundMessage } from '../wechat/types.js';
-import type { ConsoleAttempt, ConsoleMessage, ConsoleVerdict, MessageSummary, ModelCall } from './types.js';
+import type {
+  ConsoleAttempt,
+  ConsoleMessage,
+  ConsoleVerdict,
+  KnowledgeRetrieval,
+  MessageSummary,
+  ModelCall,
+} from './types.js';
 
 export const DEFAULT_HISTORY_SIZE = 1000;
 
@@ -17,6 +24,8 @@ export interface History {
   attempt(observed: ObservedAttempt): ConsoleMessage;
   /** Ties a model call to the message it was made for (by what it carries); returns that message. */
   modelCall(call: ModelCall): ConsoleMessage | undefined;
+  /** Ties a knowledge base retrieval to the newest message that asked its question; returns that message. */
+  retrieval(retrieval: KnowledgeRetrieval): ConsoleMessage | undefined;
   /** A bot record that is not an attempt: a pushed answer. Returns the message it belongs to. */
   pushed(record: MessageRecord): ConsoleMessage | undefined;
   verdict(id: string, verdict: ConsoleVerdict): ConsoleMessage | undefined;
@@ -112,6 +121,19 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
           entry.modelCalls.push(call);
           return entry;
         }
+      }
+      return undefined;
+    },
+    retrieval(retrieval) {
+      const question = retrieval.question.trim();
+      let scanned = 0;
+      for (const entry of [...messages.values()].reverse()) {
+        if (++scanned > 200) break;
+        const message = entry.message;
+        const asked = message?.type === 'text' ? message.content : message?.type === 'voice' ? message.recognition : '';
+        if (asked?.trim() !== question || entry.retrievals?.length) continue;
+        entry.retrievals = [retrieval];
+        return entry;
       }
       return undefined;
     },

@@ -6,11 +6,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MessageRecord } from '../bot/types.js';
 import type { WechatGpt } from '../index.js';
+import type { Knowledge } from '../kb/knowledge.js';
 import type { LlmClient } from '../llm/types.js';
 import type { WebhookObserver } from '../server/observer.js';
 import { createConsoleGuard, newConsoleSecret } from './auth.js';
 import { createDriver, type DriveSettings } from './drive.js';
 import { createHistory, DEFAULT_HISTORY_SIZE, summarize } from './history.js';
+import { recordRetrievals } from './knowledge-recorder.js';
 import { recordLlmCalls } from './llm-recorder.js';
 import { CONSOLE_PATH, createConsoleRoutes } from './routes.js';
 import { createEventStream } from './sse.js';
@@ -21,6 +23,8 @@ export interface DevConsole {
   /** Give these to createWechatGpt. */
   observer: WebhookObserver;
   wrapLlm(llm: LlmClient): LlmClient;
+  /** The knowledge base the bot answers from, recorded: each question's passages show in its detail. */
+  wrapKnowledge(knowledge: Knowledge): Knowledge;
   onMessage(record: MessageRecord): void;
   /** Starts serving once the server listens: the bot to drive and the loopback URL of its webhook. */
   attach(options: { gpt: WechatGpt; port: number; host: string }): void;
@@ -109,6 +113,13 @@ export function createDevConsole({
       },
     },
     wrapLlm: (llm) => recordLlmCalls(llm, { onCall }),
+    wrapKnowledge: (knowledge) =>
+      recordRetrievals(knowledge, {
+        onRetrieval(retrieval) {
+          const entry = history.retrieval(retrieval);
+          if (entry) changed(entry.id);
+        },
+      }),
     onMessage(record) {
       if (record.messageType !== 'push') return;
       const entry = history.pushed(record);

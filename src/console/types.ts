@@ -39,6 +39,18 @@ export interface ModelCall {
   error?: string;
 }
 
+/** What the knowledge base gave the model for a message's question (kb.topK passages, most similar first). */
+export interface KnowledgeRetrieval {
+  question: string;
+  at: number;
+  /** Embedding the question and searching, ms. */
+  embedMs: number;
+  searchMs: number;
+  passages: Array<{ title: string; url?: string; score: number; text: string }>;
+  /** Why nothing was retrieved (the embeddings endpoint failed…). */
+  error?: string;
+}
+
 /** An answer that went out after the message's own attempts: pushed (客服消息) or fetched with the continue word. */
 export interface LateDelivery {
   how: 'push' | 'push-failed' | 'continue' | 'waiting';
@@ -69,6 +81,8 @@ export interface ConsoleMessage {
   /** The attempts as the webhook reported them; kept as they came (read with attemptsOf), so recording costs little. */
   observed: ObservedAttempt[];
   modelCalls: ModelCall[];
+  /** Knowledge base retrievals for the question (with a knowledge base loaded). */
+  retrievals?: KnowledgeRetrieval[];
   late?: LateDelivery;
   verdict?: ConsoleVerdict;
   /** Sent from the console: by the chat pane, or replaying another message. */

@@ -1,11 +1,11 @@
 // The dev console in headless Chromium against the real CLI: `serve --json` with the fake model server, WeChat's real
 // timing (5 s per attempt). Chat, timeline, detail, replay, and a 7 s answer that arrives on WeChat's second attempt.
 // With UPDATE_SCREENSHOTS=1 it also writes the README's screenshots to docs/.
-import { writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../cli/run-cli.js';
+import { runCli, tempDir } from '../cli/run-cli.js';
 import { type RunningCli, startCli } from '../cli/spawn-cli.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js';
 import { launchChromium } from './chromium.js';
@@ -46,6 +46,7 @@ beforeAll(async () => {
   writeFileSync(
     join(dir.path, 'wechat-gpt.config.json'),
     JSON.stringify({
+      kb: { minScore: 0.05, topK: 2 },
       keywords: [
         {
           match: 'exact',
@@ -58,6 +59,16 @@ beforeAll(async () => {
       ],
     }),
   );
+  // A knowledge base (built with the fake embeddings) for the detail's passages; its hashed-word vectors score lower
+  // than a real model's, hence the low kb.minScore.
+  mkdirSync(join(dir.path, 'docs'));
+  copyFileSync(new URL('../fixtures/kb/hours.md', import.meta.url), join(dir.path, 'docs', 'hours.md'));
+  const built = await runCli(['kb', 'build', 'docs'], {
+    cwd: dir.path,
+    env: { OPENAI_API_KEY: API_KEY, OPENAI_BASE_URL: fake.url, NO_COLOR: '1' },
+    timeoutMs: 60_000,
+  });
+  expect(built.code, built.stderr).toBe(0);
   serve = startCli(['serve', '--tunnel', 'none', '--port', '0', '--json'], {
     cwd: dir.path,
     env: {
@@ -137,6 +148,20 @@ describe('the dev console in Chromium', () => {
     await expect.poll(() => page.getByTestId('model-call').textContent()).toContain('gpt-4o-mini');
     expect(await page.getByTestId('model-call').textContent()).toContain('你好，介绍一下你自己');
     await shoot('console-timeline.png');
+  });
+
+  it('shows the knowledge base passages a question retrieved, with their scores', async () => {
+    await page.getByRole('tab', { name: 'Chat' }).click();
+    await page.getByTestId('chat-input').fill('周六和周日几点开门？');
+    await page.getByTestId('chat-send').click();
+    await expect.poll(() => botMessages().last().textContent()).toContain('来源：营业时间');
+    await page.getByRole('tab', { name: 'Timeline' }).click();
+    await page.getByTestId('timeline-row').filter({ hasText: '周六和周日几点开门' }).click();
+    await expect.poll(() => page.getByTestId('kb-retrieval').textContent()).toContain('Knowledge base');
+    expect(await page.getByTestId('kb-passage').first().textContent()).toMatch(/^0\.\d{3} 营业时间 /);
+    // Back to the chatted message, which the next tests replay.
+    await page.getByTestId('timeline-row').filter({ hasText: '你好，介绍一下你自己' }).click();
+    await expect.poll(() => page.getByTestId('model-call').textContent()).toContain('你好，介绍一下你自己');
   });
 
   it('replays a message with a fresh MsgId: a new row, answered again', async () => {

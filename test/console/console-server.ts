@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createDevConsole, type DevConsole } from '../../src/console/index.js';
 import { createWechatGpt, type WechatGpt } from '../../src/index.js';
+import type { Knowledge } from '../../src/kb/knowledge.js';
 import { silentLogger } from '../../src/logger.js';
 import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js';
 import { AES_KEY, APP_ID, COMPRESSED, TOKEN } from '../support/harness.js';
@@ -29,7 +30,13 @@ export interface ConsoleServer {
   close(): Promise<void>;
 }
 
-export async function startConsoleServer({ compressed = false } = {}): Promise<ConsoleServer> {
+export async function startConsoleServer({
+  compressed = false,
+  knowledge,
+}: {
+  compressed?: boolean;
+  knowledge?: Knowledge;
+} = {}): Promise<ConsoleServer> {
   const fake = await startFakeOpenAI({ apiKey: API_KEY });
   const devConsole = createDevConsole({ secret: SECRET });
   const gpt = createWechatGpt(
@@ -39,8 +46,15 @@ export async function startConsoleServer({ compressed = false } = {}): Promise<C
       llm: { apiKey: API_KEY, baseUrl: fake.url, model: 'test-model', maxRetries: 0 },
       ...(compressed ? { timing: { ...COMPRESSED } } : {}),
       delivery: 'passive',
+      // The fake embeddings are hashed words: similar texts score lower than a real model's.
+      ...(knowledge ? { kb: { minScore: 0.05, topK: 2 } } : {}),
     },
-    { observer: devConsole.observer, wrapLlm: devConsole.wrapLlm, onMessage: devConsole.onMessage },
+    {
+      observer: devConsole.observer,
+      wrapLlm: devConsole.wrapLlm,
+      onMessage: devConsole.onMessage,
+      ...(knowledge ? { knowledge: devConsole.wrapKnowledge(knowledge) } : {}),
+    },
   );
   const server: Server = createServer((req, res) => {
     if (!devConsole.handle(req, res)) gpt.listener(req, res);

@@ -144,7 +144,8 @@ export async function startServe({
     const { createWechatGpt } = await import('../../index.js');
     const { loadServeKnowledge } = await import('../../kb/load-for-serve.js');
     const knowledge = cwd ? await loadServeKnowledge(loaded.config, cwd, (line) => logger.info(line)) : undefined;
-    const withKnowledge = (options: CreateOptions): CreateOptions => (knowledge ? { ...options, knowledge } : options);
+    const withKnowledge = (options: CreateOptions): CreateOptions =>
+      knowledge ? { ...options, knowledge: devConsole ? devConsole.wrapKnowledge(knowledge) : knowledge } : options;
     // Under --quiet no line per message is printed: no record is built for one either.
     const gpt = createWechatGpt(
       { ...base, wechat, path: cli.path, logger: libraryLogger, ...(store ? { store } : {}) },
