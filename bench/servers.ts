@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       { wrapLlm: instantLlm(KEYWORD_ANSWER), onMessage: serveLine },
     );
   const fresh = () => {
-    devConsole = createDevConsole();
+    devConsole = createDevConsole(process.env.BENCH_HISTORY ? { historySize: Number(process.env.BENCH_HISTORY) } : {});
     return {
       listener: create(false),
       job: create(false, true),
