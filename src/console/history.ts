@@ -53,6 +53,9 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
     return entry;
   }
 
+  /** The newest messages first, as far back as a model call or a retrieval can belong (it comes within seconds). */
+  const recent = (limit = 200) => [...messages.values()].slice(-limit).reverse();
+
   function open(message: InboundMessage, receivedAt: number): ConsoleMessage {
     const id = jobKey(message);
     const known = messages.get(id);
@@ -113,29 +116,17 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
       return entry;
     },
     modelCall(call) {
-      let scanned = 0;
-      for (const entry of [...messages.values()].reverse()) {
-        if (++scanned > 200) break;
-        if (entry.modelCalls.some((made) => made.kind === call.kind)) continue;
-        if (entry.message && callFor(call, entry)) {
-          entry.modelCalls.push(call);
-          return entry;
-        }
-      }
-      return undefined;
+      const entry = recent().find(
+        (entry) => !entry.modelCalls.some((made) => made.kind === call.kind) && callFor(call, entry),
+      );
+      entry?.modelCalls.push(call);
+      return entry;
     },
     retrieval(retrieval) {
       const question = retrieval.question.trim();
-      let scanned = 0;
-      for (const entry of [...messages.values()].reverse()) {
-        if (++scanned > 200) break;
-        const message = entry.message;
-        const asked = message?.type === 'text' ? message.content : message?.type === 'voice' ? message.recognition : '';
-        if (asked?.trim() !== question || entry.retrievals?.length) continue;
-        entry.retrievals = [retrieval];
-        return entry;
-      }
-      return undefined;
+      const entry = recent().find((entry) => !entry.retrievals?.length && questionOf(entry) === question);
+      if (entry) entry.retrievals = [retrieval];
+      return entry;
     },
     pushed(record) {
       // A pushed answer names its message (the job key); the user's newest message still waiting for one otherwise.
@@ -177,6 +168,15 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
   };
 }
 
+/** The question a message put to the model: its text, or what its voice said (recognised, or transcribed). */
+function questionOf(entry: ConsoleMessage): string | undefined {
+  const message = entry.message;
+  if (message?.type === 'text') return message.content.trim();
+  if (message?.type !== 'voice') return undefined;
+  const heard = message.recognition ?? entry.modelCalls.find((made) => made.kind === 'transcribe')?.answer;
+  return heard?.trim();
+}
+
 /**
  * Whether a model call was made for this message: the question it carries (text, voice recognition or its
  * transcription, the image), or the prompt of an image command; a transcription for a voice message.
@@ -189,15 +189,7 @@ function callFor(call: ModelCall, entry: ConsoleMessage): boolean {
   if (call.kind === 'image') {
     return message.type === 'text' && typeof asked === 'string' && message.content.includes(asked);
   }
-  if (typeof asked === 'string') {
-    const question = asked.trim();
-    if (message.type === 'text') return message.content.trim() === question;
-    if (message.type === 'voice') {
-      const heard = message.recognition ?? entry.modelCalls.find((made) => made.kind === 'transcribe')?.answer;
-      return heard?.trim() === question;
-    }
-    return false;
-  }
+  if (typeof asked === 'string') return questionOf(entry) === asked.trim();
   return (
     message.type === 'image' &&
     (asked ?? []).some((part) => part.type === 'image_url' && part.imageUrl === message.picUrl)

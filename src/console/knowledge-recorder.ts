@@ -14,22 +14,7 @@ export function recordRetrievals(
   { onRetrieval, now = Date.now }: { onRetrieval: (retrieval: KnowledgeRetrieval) => void; now?: () => number },
 ): Knowledge {
   return {
-    get version() {
-      return knowledge.version;
-    },
-    get chunks() {
-      return knowledge.chunks;
-    },
-    get documents() {
-      return knowledge.documents;
-    },
-    get index() {
-      return knowledge.index;
-    },
-    get model() {
-      return knowledge.model;
-    },
-    search: (vector, options) => knowledge.search(vector, options),
+    ...knowledge,
     async retrieve(question, options) {
       const at = now();
       try {

@@ -7,7 +7,6 @@ import { createLiveWait } from '../live-wait.js';
 import { loadConfig } from '../load-config.js';
 import { addConfigOptions, type ConfigFlagOptions, flagValues } from '../options.js';
 import { formatBanner, readyEvent } from '../serve/banner.js';
-import { createServeLogging } from '../serve/log-output.js';
 import { formatMessageLine, messageEvent } from '../serve/message-line.js';
 import type { ServeInfo } from '../serve/start.js';
 import { withStableKeys } from '../state.js';
@@ -62,6 +61,8 @@ async function runServe(ctx: CliContext, options: ServeOptions): Promise<void> {
     }),
     { cwd: ctx.cwd },
   );
+  // Loaded here, not with the command: pino and the log rotation are not needed to print --help.
+  const { createServeLogging } = await import('../serve/log-output.js');
   const logging = createServeLogging({
     settings: loaded.cli,
     cwd: ctx.cwd,
