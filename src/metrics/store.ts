@@ -32,6 +32,8 @@ export const TIMED_STORE_OPS = [
   'setValue',
   'deleteValue',
   'tryLock',
+  'addToTally',
+  'topOfTally',
   'ping',
 ] as const satisfies readonly (keyof Store)[];
 
