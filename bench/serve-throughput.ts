@@ -9,7 +9,12 @@ import { defaultTexts } from '../src/config.js';
 import { parseReplyXml } from '../src/wechat/index.js';
 import { ACCOUNT, BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER, MODEL_ANSWER, MODEL_QUESTION } from './constants.js';
 import { startServe } from './serve-process.js';
-import { createRequestFactory, createRequestPool, type SignedRequest } from './signed-requests.js';
+import {
+  createRequestFactory,
+  createTimedRequestPool,
+  type RequestFactory,
+  type SignedRequest,
+} from './signed-requests.js';
 import { fixed, markdownTable } from './table.js';
 import { startServers } from './throughput.js';
 
@@ -41,7 +46,7 @@ export interface ServeRow {
 
 let factories = 0;
 
-export function workloadRequests(workload: Workload): () => SignedRequest {
+export function workloadRequests(workload: Workload): RequestFactory {
   return createRequestFactory({
     mode: 'plain',
     path: '/wechat',
@@ -67,7 +72,7 @@ export async function loadAt(
   workload: Workload,
   { durationSec, connections, overallRate }: { durationSec: number; connections: number; overallRate?: number },
 ): Promise<Result> {
-  const next = createRequestPool(workloadRequests(workload), Math.ceil(durationSec * (overallRate ?? 14_000)));
+  const next = createTimedRequestPool(workloadRequests(workload), overallRate ?? 14_000, Math.ceil(durationSec));
   return await autocannon({
     url: base,
     connections,

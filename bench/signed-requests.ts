@@ -28,6 +28,9 @@ export interface RequestFactoryOptions {
   prefix: string;
 }
 
+/** Makes the next unique signed request on each call, stamped (CreateTime, timestamp) with the given second. */
+export type RequestFactory = (second?: number) => SignedRequest;
+
 /** Makes the next unique signed request on each call. */
 export function createRequestFactory({
   mode,
@@ -39,7 +42,7 @@ export function createRequestFactory({
   content,
   prefix,
   kind = 'text',
-}: RequestFactoryOptions): () => SignedRequest {
+}: RequestFactoryOptions): RequestFactory {
   let counter = 0;
   // A plain-mode signature covers only token, timestamp and nonce: one per second serves every body of that second.
   let plainQuery = { second: -1, query: '' };
@@ -53,9 +56,8 @@ export function createRequestFactory({
     return plainQuery.query;
   };
 
-  return function nextSignedRequest(): SignedRequest {
+  return function nextSignedRequest(second = currentSecond()): SignedRequest {
     counter++;
-    const second = Math.floor(Date.now() / 1000);
     const openid = `oBench${prefix}x${counter}`;
     const xml =
       kind === 'subscribe'
@@ -83,6 +85,8 @@ export function createRequestFactory({
   };
 }
 
+const currentSecond = () => Math.floor(Date.now() / 1000);
+
 /**
  * Requests made ahead (so signing costs the load generator nothing while it measures), then made on the fly when the
  * pool runs out.
@@ -92,5 +96,25 @@ export function createRequestPool(next: () => SignedRequest, size: number): () =
   let taken = 0;
   return function takeSignedRequest() {
     return taken < pool.length ? pool[taken++]! : next();
+  };
+}
+
+/**
+ * Requests made ahead for each second of a timed run, each stamped with the second it is sent in: a message's
+ * CreateTime is always fresh, as WeChat's first attempt is. (A message that is seconds old when it arrives reads as a
+ * retry whose first attempt was lost, and the bot waits for that attempt's owner before answering: a pool made at the
+ * start of a run would measure that wait instead of the answer.) Made on the fly when a second's share runs out.
+ */
+export function createTimedRequestPool(next: RequestFactory, perSecond: number, seconds: number): () => SignedRequest {
+  const first = currentSecond();
+  const buckets = Array.from({ length: seconds + 2 }, (_, i) =>
+    Array.from({ length: perSecond }, () => next(first + i)),
+  );
+  const taken = buckets.map(() => 0);
+  return function takeTimedRequest() {
+    const i = currentSecond() - first;
+    const bucket = buckets[i];
+    if (!bucket || taken[i]! >= bucket.length) return next();
+    return bucket[taken[i]!++]!;
   };
 }

@@ -11,7 +11,13 @@ import autocannon, { type Result } from 'autocannon';
 import { decrypt, parseEncryptedReply, parseReplyXml } from '../src/wechat/index.js';
 import { ACCOUNT, BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER } from './constants.js';
 import type { ServerPorts, Target } from './servers.js';
-import { type BenchMode, createRequestFactory, createRequestPool, type SignedRequest } from './signed-requests.js';
+import {
+  type BenchMode,
+  createRequestFactory,
+  createTimedRequestPool,
+  type RequestFactory,
+  type SignedRequest,
+} from './signed-requests.js';
 import { fixed, markdownTable } from './table.js';
 
 export interface ThroughputOptions {
@@ -117,7 +123,7 @@ export async function checkAnswer(url: string, request: SignedRequest, mode: Ben
 
 let runs = 0;
 
-export function requests(mode: BenchMode): () => SignedRequest {
+export function requests(mode: BenchMode): RequestFactory {
   return createRequestFactory({
     mode,
     path: '/wechat',
@@ -129,7 +135,7 @@ export function requests(mode: BenchMode): () => SignedRequest {
 }
 
 async function load(url: string, mode: BenchMode, durationSec: number, connections: number): Promise<Result> {
-  const next = createRequestPool(requests(mode), Math.ceil(durationSec * POOL_PER_SECOND));
+  const next = createTimedRequestPool(requests(mode), POOL_PER_SECOND, Math.ceil(durationSec));
   return await autocannon({
     url,
     connections,

@@ -328,8 +328,10 @@ export function createMemoryStore({
       if (amount === 0) return tally?.get(member) ?? 0;
       const totals = tally ?? new Map<string, number>();
       if (!tally) map.set(tallyKey(key), totals, ttlMs);
-      const total = (totals.get(member) ?? 0) + amount;
-      totals.set(member, total);
+      const before = totals.get(member);
+      const total = (before ?? 0) + amount;
+      // A new member is an openid sliced from a request body: the tally keeps it for two days, not the body.
+      totals.set(before === undefined ? ownString(member) : member, total);
       return total;
     },
 

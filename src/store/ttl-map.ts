@@ -1,5 +1,5 @@
 /**
- * A bounded map with an expiry per entry, the memory store's only container. One Map in least-recently-used order
+ * A bounded map with an expiry per entry, the memory store's only container. Entries in least-recently-used order
  * (a read moves the key to the end), so the bound evicts the coldest keys; expired entries are invisible, dropped when
  * touched, a few per write from the cold end, and all at once by sweep().
  */
@@ -45,53 +45,58 @@ export function flatString(value: string): string {
   return value;
 }
 
-/** An entry with the number of its last move to the recently used end, so a remembered cold end can be checked. */
+/** An entry in the recency list: coldest at the head, most recently used at the tail. */
 interface Slot<T> extends TtlEntry<T> {
-  moved: number;
+  key: string;
+  prev: Slot<T> | undefined;
+  next: Slot<T> | undefined;
 }
 
 export function createTtlMap<T>({ maxKeys, now }: { maxKeys: number; now: () => number }): TtlMap<T> {
-  const entries = new Map<string, Slot<T>>();
-  let moves = 0;
-
   /**
-   * The cold end, found with one long-lived iterator: a Map keeps deleted slots until it rehashes, and starting a new
-   * iterator at every write would walk over all of them (the store got slower the fuller it was). Everything behind
-   * the cursor has been deleted or moved to the end, so the remembered head is the coldest entry while it stays put.
+   * The Map finds entries; a linked list keeps their recency. Moving a key to the end of the Map itself (delete, then
+   * set again) leaves a deleted slot in its hash chain each time until the Map rehashes: a key touched on every
+   * message (the day's quota tally) then made each lookup walk tens of thousands of dead slots.
    */
-  let cursor: Iterator<[string, Slot<T>]> | undefined;
-  let head: { key: string; slot: Slot<T>; moved: number } | undefined;
-  function coldest(): { key: string; slot: Slot<T> } | undefined {
-    for (let fresh = false; ; ) {
-      if (head && entries.get(head.key) === head.slot && head.slot.moved === head.moved) return head;
-      head = undefined;
-      cursor ??= entries.entries();
-      const next = cursor.next();
-      if (next.done) {
-        cursor = undefined;
-        if (fresh || entries.size === 0) return undefined;
-        fresh = true;
-        continue;
-      }
-      const [key, slot] = next.value;
-      head = { key, slot, moved: slot.moved };
-    }
+  const entries = new Map<string, Slot<T>>();
+  let head: Slot<T> | undefined;
+  let tail: Slot<T> | undefined;
+
+  function unlink(slot: Slot<T>): void {
+    if (slot.prev) slot.prev.next = slot.next;
+    else head = slot.next;
+    if (slot.next) slot.next.prev = slot.prev;
+    else tail = slot.prev;
+    slot.prev = undefined;
+    slot.next = undefined;
   }
 
-  function toEnd(key: string, slot: Slot<T>): void {
-    entries.delete(key);
-    slot.moved = ++moves;
-    entries.set(key, slot);
+  function append(slot: Slot<T>): void {
+    slot.prev = tail;
+    if (tail) tail.next = slot;
+    else head = slot;
+    tail = slot;
+  }
+
+  function toEnd(slot: Slot<T>): void {
+    if (slot === tail) return;
+    unlink(slot);
+    append(slot);
+  }
+
+  function remove(slot: Slot<T>): void {
+    entries.delete(slot.key);
+    unlink(slot);
   }
 
   function entry(key: string): TtlEntry<T> | undefined {
     const found = entries.get(key);
     if (!found) return undefined;
     if (found.expiresAt <= now()) {
-      entries.delete(key);
+      remove(found);
       return undefined;
     }
-    toEnd(key, found);
+    toEnd(found);
     return found;
   }
 
@@ -101,37 +106,33 @@ export function createTtlMap<T>({ maxKeys, now }: { maxKeys: number; now: () => 
     if (found) {
       found.value = value;
       found.expiresAt = expiresAt;
-      toEnd(key, found);
+      toEnd(found);
       return found;
     }
-    const created: Slot<T> = { value, expiresAt, moved: ++moves };
-    entries.set(ownString(key), created);
+    const owned = ownString(key);
+    const created: Slot<T> = { value, expiresAt, key: owned, prev: undefined, next: undefined };
+    entries.set(owned, created);
+    append(created);
     reclaim();
     return created;
   }
 
   function reclaim(): void {
     const time = now();
-    for (let checked = 0; checked < RECLAIM_PER_WRITE; checked++) {
-      const cold = coldest();
-      if (!cold || cold.slot.expiresAt > time) break;
-      entries.delete(cold.key);
-    }
-    while (entries.size > maxKeys) {
-      const cold = coldest();
-      if (!cold) break;
-      entries.delete(cold.key);
-    }
+    for (let checked = 0; checked < RECLAIM_PER_WRITE && head && head.expiresAt <= time; checked++) remove(head);
+    while (entries.size > maxKeys && head) remove(head);
   }
 
   function sweep(): number {
     const time = now();
     let dropped = 0;
-    for (const [key, found] of entries) {
-      if (found.expiresAt <= time) {
-        entries.delete(key);
+    for (let slot = head; slot; ) {
+      const next = slot.next;
+      if (slot.expiresAt <= time) {
+        remove(slot);
         dropped++;
       }
+      slot = next;
     }
     return dropped;
   }
@@ -141,7 +142,8 @@ export function createTtlMap<T>({ maxKeys, now }: { maxKeys: number; now: () => 
     get: (key) => entry(key)?.value,
     set,
     delete: (key) => {
-      entries.delete(key);
+      const found = entries.get(key);
+      if (found) remove(found);
     },
     sweep,
     live(prefix) {
@@ -154,8 +156,8 @@ export function createTtlMap<T>({ maxKeys, now }: { maxKeys: number; now: () => 
     },
     clear: () => {
       entries.clear();
-      cursor = undefined;
       head = undefined;
+      tail = undefined;
     },
     get size() {
       return entries.size;
