@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// The browser tests: the real CLI (built once by the setup) driven in headless Chromium. `npm run test:browser`.
+// The browser tests: the real CLI (built once by the setup) driven in headless Chromium (playwright-core) and Firefox
+// ESR (puppeteer-core over WebDriver BiDi), one file after the other. `npm run test:browser`.
 export default defineConfig({
   test: {
     include: ['test/browser/**/*.browser.ts'],
