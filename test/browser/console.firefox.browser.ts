@@ -94,7 +94,6 @@ describe('the dev console in Firefox', () => {
     expect(await page.evaluate("document.getElementById('chat-input').value")).toBe('');
     // The side log beside the phone shows how the answer was delivered.
     await expect.poll(() => texts('#side-log .log-entry')).toEqual([expect.stringContaining('attempt 1')]);
-    if (screenshots) await page.screenshot({ path: new URL('console-firefox.png', docs).pathname });
   });
 
   it('shows the message once on the timeline, with its attempt and both XML documents', async () => {
@@ -171,6 +170,11 @@ describe('the dev console in Firefox', () => {
     const attempts = await texts(ATTEMPT);
     expect(attempts[0]).toContain('no response (WeChat hung up)');
     expect(attempts[1]).toContain('HTTP 200');
+    if (screenshots) {
+      // The README's Firefox screenshot: the conversation with its retry marker, and what the webhook saw beside it.
+      await showTab('chat');
+      await page.screenshot({ path: new URL('console-firefox.png', docs).pathname });
+    }
   });
 
   it('reads on a narrow window (390 px): nothing wider than the screen, and never a secret', async () => {
