@@ -1,6 +1,6 @@
 // The dev console in headless Firefox (Debian's firefox-esr, driven by puppeteer-core over WebDriver BiDi) against the
 // same real CLI as the Chromium suite: chat, the timeline with its attempts, the detail's XML, replay, the keyboard,
-// a narrow window, and a 7 s answer that arrives on WeChat's second attempt.
+// a narrow window, a 7 s answer that arrives on WeChat's second attempt, another site refused, and no script error.
 // With UPDATE_SCREENSHOTS=1 it also writes docs/console-firefox.png.
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,11 +25,17 @@ let browser: Browser;
 let page: Page;
 /** The MsgId of the chatted question, as the timeline showed it. */
 let chattedMsgId: string | undefined;
+/** Script errors and console errors of the console page: Firefox must run it without any. */
+const pageErrors: string[] = [];
 
 beforeAll(async () => {
   browser = await launchFirefox();
   server = await startConsoleServer();
   page = await browser.newPage();
+  page.on('pageerror', (error) => pageErrors.push(String(error)));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
   await page.setViewport({ width: 1280, height: 860 });
 });
 
@@ -194,5 +200,33 @@ describe('the dev console in Firefox', () => {
       expect(html).not.toContain(AES_KEY);
     }
     await page.setViewport({ width: 1280, height: 860 });
+  });
+  it('a page of another site cannot read or drive the console', async () => {
+    const other = await browser.newPage();
+    await other.goto('about:blank');
+    const outcomes = await other.evaluate(async (origin) => {
+      const results: string[] = [];
+      for (const request of [
+        fetch(`${origin}/_console/api/messages`, { credentials: 'include' }),
+        fetch(`${origin}/_console/api/chat`, {
+          method: 'POST',
+          credentials: 'include',
+          mode: 'no-cors',
+          headers: { 'Content-Type': 'text/plain' },
+          body: JSON.stringify({ openid: 'oAttacker', kind: 'text', text: 'pwned' }),
+        }),
+      ]) {
+        results.push(await request.then((response) => `status ${response.status}`).catch(() => 'blocked'));
+      }
+      return results;
+    }, new URL(server.consoleUrl).origin);
+    expect(outcomes[0]).toBe('blocked');
+    await other.close();
+    await showTab('timeline');
+    expect(await rowWith('pwned')).toBeUndefined();
+  });
+
+  it('ran without a script error or a console error', () => {
+    expect(pageErrors).toEqual([]);
   });
 });
