@@ -8,6 +8,8 @@ export default defineConfig({
     globalSetup: ['test/browser/build.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // A browser on a busy machine: waits for the page are generous (1 s by default), never a measure of speed.
+    expect: { poll: { timeout: 10_000 } },
     pool: 'forks',
     fileParallelism: false,
   },
