@@ -1,98 +1,32 @@
 // The dev console in headless Chromium against the real CLI: `serve --json` with the fake model server, WeChat's real
 // timing (5 s per attempt). Chat, timeline, detail, replay, and a 7 s answer that arrives on WeChat's second attempt.
 // With UPDATE_SCREENSHOTS=1 it also writes the README's screenshots to docs/.
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../cli/run-cli.js';
-import { type RunningCli, startCli } from '../cli/spawn-cli.js';
-import { type FakeOpenAI, startFakeOpenAI } from '../support/fake-openai.js';
 import { launchChromium } from './chromium.js';
+import { AES_KEY, API_KEY, type ConsoleServer, SLOW, SLOW_ANSWER, startConsoleServer } from './console-server.js';
+import { DETAIL_GAP } from './layout.js';
 
-const TOKEN = 'consoleToken42';
-const AES_KEY = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
-const APP_ID = 'wx1234567890abcdef';
-const API_KEY = 'sk-console-browser-test-0001';
-const SLOW = '慢';
 const screenshots = process.env.UPDATE_SCREENSHOTS === '1';
 const docs = new URL('../../docs/', import.meta.url);
 
-const dir = tempDir();
-let fake: FakeOpenAI;
-let serve: RunningCli;
+let server: ConsoleServer;
 let consoleUrl: string;
 let browser: Browser;
 let page: Page;
 /** The MsgId of the chatted question, as the timeline showed it. */
 let chattedMsgId: string | null = null;
 
-function lastUserText(body: unknown): string {
-  const messages = (body as { messages?: Array<{ role: string; content: unknown }> }).messages ?? [];
-  const last = messages.filter((message) => message.role === 'user').at(-1);
-  return typeof last?.content === 'string' ? last.content : '';
-}
-
 beforeAll(async () => {
-  fake = await startFakeOpenAI({
-    apiKey: API_KEY,
-    defaultBehaviour: (request) => {
-      const question = lastUserText(request.body);
-      return question.includes(SLOW)
-        ? { reply: '想了七秒：慢慢来，比较快。', latencyMs: 7000 }
-        : { reply: `你好！我是公众号里的 AI 助手。你问的是「${question}」，有什么可以帮你？` };
-    },
-  });
-  writeFileSync(
-    join(dir.path, 'wechat-gpt.config.json'),
-    JSON.stringify({
-      kb: { minScore: 0.05, topK: 2 },
-      keywords: [
-        {
-          match: 'exact',
-          pattern: 'ABOUT',
-          reply: {
-            type: 'news',
-            articles: [{ title: '关于我们：一个接入大模型的公众号', description: '五秒内回答，答不完就「继续」。' }],
-          },
-        },
-      ],
-    }),
-  );
-  // A knowledge base (built with the fake embeddings) for the detail's passages; its hashed-word vectors score lower
-  // than a real model's, hence the low kb.minScore.
-  mkdirSync(join(dir.path, 'docs'));
-  copyFileSync(new URL('../fixtures/kb/hours.md', import.meta.url), join(dir.path, 'docs', 'hours.md'));
-  const built = await runCli(['kb', 'build', 'docs'], {
-    cwd: dir.path,
-    env: { OPENAI_API_KEY: API_KEY, OPENAI_BASE_URL: fake.url, NO_COLOR: '1' },
-    timeoutMs: 60_000,
-  });
-  expect(built.code, built.stderr).toBe(0);
-  serve = startCli(['serve', '--tunnel', 'none', '--port', '0', '--json'], {
-    cwd: dir.path,
-    env: {
-      WECHAT_TOKEN: TOKEN,
-      WECHAT_AES_KEY: AES_KEY,
-      WECHAT_APP_ID: APP_ID,
-      OPENAI_API_KEY: API_KEY,
-      OPENAI_BASE_URL: fake.url,
-      OPENAI_MODEL: 'gpt-4o-mini',
-    },
-  });
-  const ready = JSON.parse(await serve.waitForLine((line) => line.startsWith('{"event":"ready"'))) as {
-    consoleUrl: string;
-  };
-  consoleUrl = ready.consoleUrl;
+  server = await startConsoleServer();
+  consoleUrl = server.consoleUrl;
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
 });
 
 afterAll(async () => {
   await browser?.close();
-  serve?.kill('SIGKILL');
-  await fake?.close();
-  dir.remove();
+  await server?.stop();
 });
 
 async function shoot(name: string): Promise<void> {
@@ -185,7 +119,7 @@ describe('the dev console in Chromium', () => {
       .toContain('WeChat retries… (attempt 2)');
     await shoot('console-retry.png');
     await expect.poll(() => botMessages().count(), { timeout: 9000 }).toBe(answered + 1);
-    expect(await botMessages().last().textContent()).toContain('想了七秒：慢慢来，比较快。');
+    expect(await botMessages().last().textContent()).toContain(SLOW_ANSWER);
 
     await page.getByRole('tab', { name: 'Timeline' }).click();
     const row = page.locator('[data-testid="timeline-row"]', { hasText: '请慢慢回答' });
@@ -202,7 +136,7 @@ describe('the dev console in Chromium', () => {
     await page.getByRole('tab', { name: 'State' }).click();
     await expect.poll(() => page.getByTestId('state-user').count()).toBeGreaterThan(0);
     await page.getByTestId('state-user').first().locator('summary').click();
-    expect(await page.getByTestId('state-user').first().textContent()).toContain('想了七秒：慢慢来，比较快。');
+    expect(await page.getByTestId('state-user').first().textContent()).toContain(SLOW_ANSWER);
     await shoot('console-state.png');
     for (const view of ['Chat', 'Timeline', 'State']) {
       await page.getByRole('tab', { name: view }).click();
@@ -219,6 +153,10 @@ describe('the dev console in Chromium', () => {
       expect(await page.evaluate<number>('document.documentElement.scrollWidth')).toBeLessThanOrEqual(400);
     }
     await page.getByRole('tab', { name: 'Timeline' }).click();
+    // The open detail follows the rows, not a screen below them.
+    const gap = await page.evaluate<number>(DETAIL_GAP);
+    expect(gap).toBeGreaterThan(0);
+    expect(gap).toBeLessThan(40);
     await shoot('console-narrow.png');
     await page.setViewportSize({ width: 1280, height: 860 });
   });
