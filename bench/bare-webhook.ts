@@ -5,7 +5,9 @@
  * What wechat-gpt adds on top of it is what the throughput table measures.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import {
+
+// The built protocol module (dist/, `npm run build` first), as the wechat-gpt servers beside it run theirs.
+const {
   buildEncryptedReply,
   decodeAesKey,
   decrypt,
@@ -14,7 +16,7 @@ import {
   replyTo,
   verifyMsgSignature,
   verifySignature,
-} from '../src/wechat/index.js';
+} = (await import('../dist/wechat/index.js')) as typeof import('../src/wechat/index.js');
 
 export interface BareWebhookOptions {
   token: string;

@@ -37,6 +37,8 @@ export async function startServe({
     join(dir, 'wechat-gpt.config.json'),
     JSON.stringify({
       keywords: [{ match: 'exact', pattern: KEYWORD, reply: { type: 'text', content: KEYWORD_ANSWER } }],
+      // Above the 50 connections: every question is the model's to answer (none gets the busy text).
+      limits: { maxConcurrentLlmCalls: 64 },
       ...(Object.keys(timing).length ? { timing } : {}),
       ...(Object.keys(session).length ? { session } : {}),
     }),
