@@ -2,9 +2,11 @@
  * Access lists and daily quotas in front of the model. Blocked users, and users off a non-empty allow list, get their
  * texts; a question is refused once the user's tokens of the day are spent, and counts against the day's message
  * limit. Admins pass every check. Every question and the tokens of every answer (from the model's reported usage) are
- * counted, limits or not, so `wechat-gpt users` can list the day's heaviest users. Counts live in the
- * store (one tally per day, shared by every instance on one Redis); a store that cannot answer in time lets the
- * question through (logged): a quota is worth less than an answer.
+ * counted when a limit needs them or when the store is shared (Redis), where `wechat-gpt users` reads the day's
+ * heaviest users; in the memory store nobody outside the process could read them, so without a limit nothing is
+ * counted there (two store writes fewer per question). Counts live in the store (one tally per day, shared by every
+ * instance on one Redis); a store that cannot answer in time lets the question through (logged): a quota is worth less
+ * than an answer.
  */
 
 import type { Clock } from '../bot/clock.js';
@@ -39,6 +41,8 @@ export function createQuotas({ config, store, clock, patience, logger }: QuotaOp
   const blocked = new Set(access.blocked);
   const allowed = new Set(access.allowed);
   const today = () => localDay(clock.now(), quotas.timeZone);
+  const limitsSet = quotas.messagesPerDay > 0 || quotas.tokensPerDay > 0;
+  const counting = limitsSet || store.kind !== 'memory';
 
   /** A count from the store, or undefined (the question passes) when the store cannot give it in time. */
   async function count(what: string, call: Promise<number>): Promise<number | undefined> {
@@ -67,6 +71,7 @@ export function createQuotas({ config, store, clock, patience, logger }: QuotaOp
       if (limited && allowed.size > 0 && !allowed.has(openid)) {
         return refuse('not-allowed', texts.accessNotAllowed, openid);
       }
+      if (!counting) return { kind: 'admit' };
       const day = today();
       if (limited && quotas.tokensPerDay > 0) {
         const used = await count('the token quota', store.addToTally(tokensTally(day), openid, 0, TALLY_TTL_MS));
@@ -80,7 +85,7 @@ export function createQuotas({ config, store, clock, patience, logger }: QuotaOp
     },
 
     async spend(openid, tokens) {
-      if (tokens <= 0) return;
+      if (tokens <= 0 || !counting) return;
       await count('counting tokens', store.addToTally(tokensTally(today()), openid, tokens, TALLY_TTL_MS));
     },
   };

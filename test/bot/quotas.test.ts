@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createWechatGpt, type WechatGpt } from '../../src/index.js';
 import { silentLogger } from '../../src/logger.js';
-import { localDay } from '../../src/quota/index.js';
+import { localDay, messagesTally, tokensTally } from '../../src/quota/index.js';
 import { createRedisStore } from '../../src/store/redis.js';
 import type { Store } from '../../src/store/types.js';
 import type { InboundMessage } from '../../src/wechat/types.js';
@@ -81,6 +81,20 @@ describe('an allow list', () => {
     expect((await engine.send('hi', { user: 'oInvited' })).userSees).toBe('answer:hi');
     expect((await engine.send('hi', { user: 'oStranger' })).userSees).toBe('AI 问答目前只对受邀用户开放。');
     expect(engine.model.questions).toEqual(['hi']);
+  });
+});
+
+describe('counting without a limit', () => {
+  let engine: Engine;
+  engineForEachTest((current) => {
+    engine = current;
+  });
+
+  it('keeps no tally in the memory store (nobody outside the process could read it)', async () => {
+    expect((await engine.send('hi')).userSees).toBe('answer:hi');
+    const day = localDay(Date.now(), 'Asia/Shanghai');
+    expect(await engine.store.topOfTally(messagesTally(day), 10)).toEqual([]);
+    expect(await engine.store.topOfTally(tokensTally(day), 10)).toEqual([]);
   });
 });
 
