@@ -16,6 +16,7 @@ import type { InboundMessage, Reply } from '../wechat/types.js';
 import { type Clock, sleep } from './clock.js';
 import { inferAttempt, within } from './deadline.js';
 import type { LateDelivery } from './delivery.js';
+import { type HangUp, hangUpOfSignal, signalOfHangUp } from './hang-up.js';
 import { jobKey } from './job-key.js';
 import type { Jobs, LocalJob } from './jobs.js';
 import type { Routing } from './routing.js';
@@ -30,6 +31,8 @@ const REPLY_MARGIN_MS = 150;
 export interface AttemptContext {
   /** Aborts when the HTTP client (WeChat) drops the connection. */
   signal?: AbortSignal;
+  /** The same news without an AbortSignal (the webhook's: cheaper); read past the fast path only. Wins over signal. */
+  hangUp?: HangUp;
   /** Epoch ms when the request arrived (default: now). */
   receivedAt?: number;
 }
@@ -81,20 +84,20 @@ export function createAttempts({
     key: string,
     job: LocalJob | undefined,
     ms: number,
-    signal?: AbortSignal,
+    hangUp?: HangUp,
   ): Promise<Ready | undefined> {
     if (job?.result) return { result: job.result, pushed: false };
-    if (ms <= 0 || closing || signal?.aborted) return undefined;
+    if (ms <= 0 || closing || hangUp?.gone) return undefined;
     const answer: Promise<Ready | undefined> = job
       ? job.done.then((result) => ({ result, pushed: false }))
-      : waitInStore(key, clock.now() + ms, signal);
+      : waitInStore(key, clock.now() + ms, hangUp);
     let wake: () => void = () => {};
     const woken = new Promise<undefined>((resolve) => {
       wake = () => resolve(undefined);
     });
     waking.add(wake);
     try {
-      const raced = await within(Promise.race([answer, woken]), ms, clock, signal);
+      const raced = await within(Promise.race([answer, woken]), ms, clock, hangUp);
       return raced.ok ? raced.value : job?.result ? { result: job.result, pushed: false } : undefined;
     } finally {
       waking.delete(wake);
@@ -105,7 +108,9 @@ export function createAttempts({
    * Waits for another instance's answer through the store until the deadline; a store that fails meanwhile is asked
    * again (every 250 ms) rather than taken as "no answer", so a short outage does not end the attempt early.
    */
-  async function waitInStore(key: string, until: number, signal?: AbortSignal): Promise<Ready | undefined> {
+  async function waitInStore(key: string, until: number, hangUp?: HangUp): Promise<Ready | undefined> {
+    // The store's wait takes an AbortSignal: made here, where another instance has the message, not on every request.
+    const signal = hangUp && signalOfHangUp(hangUp);
     while (!closing && !signal?.aborted) {
       const left = until - clock.now();
       if (left <= 0) return undefined;
@@ -192,7 +197,7 @@ export function createAttempts({
     receivedAt: number,
     inferred: number,
     timeLeft: () => number,
-    signal?: AbortSignal,
+    hangUp?: HangUp,
   ): Promise<{ job: LocalJob | undefined; attempt: number; ready?: Ready }> {
     const openid = message.fromUser;
     const start = () => jobs.start(key, openid, receivedAt, () => routing.work(message, key, receivedAt));
@@ -202,11 +207,11 @@ export function createAttempts({
       // A retry reaching the instance that produces the answer attaches here, whatever the store says; the store
       // still counts it (attempts of this message may have reached other instances too).
       local.attempts += 1;
-      const counted = await patience.wait(store.claimAttempt(key, openid, timing.jobTtlMs), claimMs, signal);
+      const counted = await patience.wait(store.claimAttempt(key, openid, timing.jobTtlMs), claimMs, hangUp);
       const stored = counted.ok ? counted.value.attempt : 0;
       return { job: local, attempt: Math.max(local.attempts, stored, inferred) };
     }
-    const claimed = await patience.wait(store.claimAttempt(key, openid, timing.jobTtlMs), claimMs, signal);
+    const claimed = await patience.wait(store.claimAttempt(key, openid, timing.jobTtlMs), claimMs, hangUp);
     if (!claimed.ok) {
       if (claimed.reason !== 'aborted') {
         logger.warn(
@@ -243,11 +248,11 @@ export function createAttempts({
     const timeLeft = () => deadline - clock.now();
     const quick = await routing.quickAnswer(message, timeLeft());
     if (quick) return { reply: quick.reply, attempt: 1, delivery: 'passive', key, meta: quick.meta };
-    // Read only past the fast path: the webhook creates the signal (an AbortController, a listener) when it is read.
-    const { signal } = context;
+    // Read only past the fast path: the webhook starts listening for the hang-up when it is read.
+    const hangUp = context.hangUp ?? (context.signal ? hangUpOfSignal(context.signal) : undefined);
 
     const inferred = inferAttempt(message.createTime, receivedAt, timing);
-    const found = await findJob(message, key, receivedAt, inferred, timeLeft, signal);
+    const found = await findJob(message, key, receivedAt, inferred, timeLeft, hangUp);
     const { attempt } = found;
     let { job } = found;
     /**
@@ -256,15 +261,15 @@ export function createAttempts({
      */
     const answerWithin = async (ms: number): Promise<Ready | undefined> => {
       const until = clock.now() + ms;
-      while (!job && !closing && !signal?.aborted && clock.now() < until) {
-        const record = await patience.wait(store.getJob(key), until - clock.now(), signal);
+      while (!job && !closing && !hangUp?.gone && clock.now() < until) {
+        const record = await patience.wait(store.getJob(key), until - clock.now(), hangUp);
         if (record.ok && record.value?.result) {
           return { result: record.value.result, pushed: record.value.deliveredBy === 'push' };
         }
         const leaseEnd =
           record.ok && record.value ? (record.value.leaseUntil ?? record.value.createdAt + jobs.leaseMs) : until;
         if (leaseEnd <= clock.now()) {
-          const took = await patience.wait(store.takeOver(key, jobs.leaseMs), until - clock.now(), signal);
+          const took = await patience.wait(store.takeOver(key, jobs.leaseMs), until - clock.now(), hangUp);
           if (took.ok && took.value) {
             logger.warn({ key, attempt }, 'taking over a message whose instance stopped answering');
             job = jobs.start(key, openid, receivedAt, () => routing.work(message, key, receivedAt));
@@ -276,15 +281,15 @@ export function createAttempts({
           key,
           undefined,
           Math.min(until, Math.max(leaseEnd, clock.now()) + 100) - clock.now(),
-          signal,
+          hangUp,
         );
         if (ready) return ready;
       }
-      return waitReady(key, job, until - clock.now(), signal);
+      return waitReady(key, job, until - clock.now(), hangUp);
     };
     let ready = found.ready ?? (await answerWithin(timeLeft()));
     if (ready) return deliver(ready, attempt, job, key);
-    if (signal?.aborted) return dropped(key, openid, job, attempt);
+    if (hangUp?.gone) return dropped(key, openid, job, attempt);
 
     if (job && !closing && delivery.mode() === 'active') {
       // Active delivery: WeChat gets `success` now, the user "typing…", and the answer is pushed when ready.
@@ -296,7 +301,7 @@ export function createAttempts({
       const holdMs = timing.wechatTimeoutMs + HOLD_GRACE_MS - (clock.now() - receivedAt);
       ready = await answerWithin(holdMs);
       if (ready) return deliver(ready, attempt, job, key);
-      if (signal?.aborted) return dropped(key, openid, job, attempt);
+      if (hangUp?.gone) return dropped(key, openid, job, attempt);
       // Not dropped at WeChat's timeout: not WeChat, or we are shutting down. Answer as on the last attempt.
     }
     if (job?.result) return deliver({ result: job.result, pushed: false }, attempt, job, key);

@@ -4,6 +4,7 @@
  */
 import type { ResolvedConfig } from '../config.js';
 import type { Clock, TimerHandle } from './clock.js';
+import type { HangUp } from './hang-up.js';
 
 type Timing = ResolvedConfig['timing'];
 
@@ -29,24 +30,24 @@ export type Raced<T> =
   | { ok: false; reason: 'timeout' | 'failed' | 'aborted'; error?: unknown };
 
 /**
- * Waits for a promise at most ms (and not past the signal). The loser is not cancelled: it goes on in the background
+ * Waits for a promise at most ms (and not past the client hanging up). The loser is not cancelled: it goes on in the background
  * and its failure is swallowed here (the caller decides what a timeout means; late work completes on its own).
  */
-export function within<T>(promise: Promise<T>, ms: number, clock: Clock, signal?: AbortSignal): Promise<Raced<T>> {
-  if (signal?.aborted) {
+export function within<T>(promise: Promise<T>, ms: number, clock: Clock, hangUp?: HangUp): Promise<Raced<T>> {
+  if (hangUp?.gone) {
     promise.catch(() => {});
     return Promise.resolve({ ok: false, reason: 'aborted' });
   }
   return new Promise((resolve) => {
     let timer: TimerHandle | undefined;
+    let stopListening: (() => void) | undefined;
     const finish = (raced: Raced<T>) => {
       if (timer !== undefined) clock.clearTimeout(timer);
-      signal?.removeEventListener('abort', onAbort);
+      stopListening?.();
       resolve(raced);
     };
-    const onAbort = () => finish({ ok: false, reason: 'aborted' });
     timer = clock.setTimeout(() => finish({ ok: false, reason: 'timeout' }), Math.max(0, ms));
-    signal?.addEventListener('abort', onAbort, { once: true });
+    stopListening = hangUp?.listen(() => finish({ ok: false, reason: 'aborted' }));
     promise.then(
       (value) => finish({ ok: true, value }),
       (error: unknown) => finish({ ok: false, reason: 'failed', error }),

@@ -6,6 +6,7 @@
  */
 import type { Clock } from './clock.js';
 import { type Raced, within } from './deadline.js';
+import type { HangUp } from './hang-up.js';
 
 /** The usual wait, and the wait while the store has just timed out. */
 const PATIENT_MS = 1000;
@@ -15,15 +16,15 @@ const STALL_MEMORY_MS = 5000;
 
 export interface StorePatience {
   /** Races the call against the current patience (at most maxMs). */
-  wait<T>(call: Promise<T>, maxMs?: number, signal?: AbortSignal): Promise<Raced<T>>;
+  wait<T>(call: Promise<T>, maxMs?: number, hangUp?: HangUp): Promise<Raced<T>>;
 }
 
 export function createStorePatience(clock: Clock): StorePatience {
   let stalledAt = Number.NEGATIVE_INFINITY;
   return {
-    async wait(call, maxMs = PATIENT_MS, signal) {
+    async wait(call, maxMs = PATIENT_MS, hangUp) {
       const stalled = clock.now() - stalledAt < STALL_MEMORY_MS;
-      const raced = await within(call, Math.min(maxMs, stalled ? IMPATIENT_MS : PATIENT_MS), clock, signal);
+      const raced = await within(call, Math.min(maxMs, stalled ? IMPATIENT_MS : PATIENT_MS), clock, hangUp);
       // A timeout, or a failure (the store's own command timeout, a refused connection): the store is unavailable.
       if (!raced.ok && raced.reason !== 'aborted') stalledAt = clock.now();
       else if (raced.ok) stalledAt = Number.NEGATIVE_INFINITY;
