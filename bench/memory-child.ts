@@ -1,6 +1,7 @@
 /**
  * Measures the memory store in a fresh process (run with --expose-gc): RSS and heap before and after writing the
- * sessions of `users` users into a store bounded at `maxKeys`. Prints one JSON line. Run by bench/memory.ts.
+ * sessions of `users` users into a store bounded at `maxKeys`, then the time of one key read again and again. Prints
+ * one JSON line. Run by bench/memory.ts.
  */
 import { createMemoryStore } from '../src/store/memory.js';
 import type { Session } from '../src/store/types.js';
@@ -15,6 +16,12 @@ export interface MemoryRun {
   maxKeys: number;
   /** Entries held after the users' sessions went in. */
   size: number;
+  /**
+   * One key read again and again in that full store (µs per read): a rate counter or the day's tally is touched on
+   * every message. Moving a key to the end of a Map (delete, set) left a dead slot in its hash chain each time, so
+   * this grew with the reads before the store kept recency in a list.
+   */
+  hotKeyUs: number;
   before: MemorySample;
   after: MemorySample;
 }
@@ -58,8 +65,12 @@ async function fill(users: number, maxKeys: number): Promise<MemoryRun> {
   }
   const after = await sample();
   const size = store.size;
+  const reads = 20_000;
+  const began = performance.now();
+  for (let i = 0; i < reads; i++) await store.hit('rate:oHotUser', 60_000);
+  const hotKeyUs = ((performance.now() - began) * 1000) / reads;
   await store.close();
-  return { users, maxKeys, size, before, after };
+  return { users, maxKeys, size, hotKeyUs, before, after };
 }
 
 if (!gc) throw new Error('run with node --expose-gc');
