@@ -10,8 +10,14 @@ export function estimateTokens(content: ChatTurn['content']): number {
   if (typeof content !== 'string') {
     return content.reduce((sum, part) => sum + (part.type === 'text' ? estimateTokens(part.text) : IMAGE_TOKENS), 0);
   }
+  // Code units, not a string per character: every answer is measured twice per question, the whole history with it.
   let cjk = 0;
-  for (const char of content) if (/[\u3000-\u9fff\uac00-\ud7af\uff00-\uffef]/.test(char)) cjk++;
+  for (let i = 0; i < content.length; i++) {
+    const unit = content.charCodeAt(i);
+    if ((unit >= 0x3000 && unit <= 0x9fff) || (unit >= 0xac00 && unit <= 0xd7af) || (unit >= 0xff00 && unit <= 0xffef)) {
+      cjk++;
+    }
+  }
   return cjk + Math.ceil((content.length - cjk) / 4) + 4;
 }
 
