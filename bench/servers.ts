@@ -89,7 +89,8 @@ async function main(): Promise<void> {
     }
     return gpt;
   };
-  // The question goes to the model (no keyword rule), which answers in this process at once with the keyword's text.
+  // The question goes to the model (no keyword rule), which answers in this process at once with the keyword's text;
+  // no onMessage, like `serve --quiet` and the listener and full-path rows.
   const withInstantModel = (): WechatGpt =>
     createWechatGpt(
       {
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
         store: createMemoryStore({ maxKeys: MAX_KEYS }),
         logger,
       },
-      { wrapLlm: instantLlm(KEYWORD_ANSWER), onMessage: serveLine },
+      { wrapLlm: instantLlm(KEYWORD_ANSWER) },
     );
   const fresh = () => {
     devConsole = createDevConsole(process.env.BENCH_HISTORY ? { historySize: Number(process.env.BENCH_HISTORY) } : {});
