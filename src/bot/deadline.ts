@@ -30,8 +30,9 @@ export type Raced<T> =
   | { ok: false; reason: 'timeout' | 'failed' | 'aborted'; error?: unknown };
 
 /**
- * Waits for a promise at most ms (and not past the client hanging up). The loser is not cancelled: it goes on in the background
- * and its failure is swallowed here (the caller decides what a timeout means; late work completes on its own).
+ * Waits for a promise at most ms (and not past the client hanging up). The loser is not cancelled: it goes on in the
+ * background and its failure is swallowed here (the caller decides what a timeout means; late work completes on its
+ * own).
  */
 export function within<T>(promise: Promise<T>, ms: number, clock: Clock, hangUp?: HangUp): Promise<Raced<T>> {
   if (hangUp?.gone) {
