@@ -57,8 +57,8 @@ export function createDevConsole({
     });
   };
   const onCall = (call: Parameters<typeof history.modelCall>[0]) => {
-    const entry = history.modelCall(call);
-    if (entry) changed(entry.id);
+    const id = history.modelCall(call);
+    if (id) changed(id);
   };
 
   const settings = (): DriveSettings => {
@@ -106,24 +106,24 @@ export function createDevConsole({
   return {
     observer: {
       received(message, receivedAt) {
-        changed(history.open(message, receivedAt).id);
+        changed(history.open(message, receivedAt));
       },
       attempt(observed) {
-        changed(history.attempt(observed).id);
+        changed(history.attempt(observed));
       },
     },
     wrapLlm: (llm) => recordLlmCalls(llm, { onCall }),
     wrapKnowledge: (knowledge) =>
       recordRetrievals(knowledge, {
         onRetrieval(retrieval) {
-          const entry = history.retrieval(retrieval);
-          if (entry) changed(entry.id);
+          const id = history.retrieval(retrieval);
+          if (id) changed(id);
         },
       }),
     onMessage(record) {
       if (record.messageType !== 'push') return;
-      const entry = history.pushed(record);
-      if (entry) changed(entry.id);
+      const id = history.pushed(record);
+      if (id) changed(id);
     },
     attach(options) {
       attached = options;
