@@ -9,7 +9,16 @@ import { describeMessageType, previewMessage, previewReply } from '../bot/previe
 import type { MessageRecord } from '../bot/types.js';
 import type { ObservedAttempt } from '../server/observer.js';
 import type { InboundMessage } from '../wechat/types.js';
-import { kindOf, type StoredAttempt, StoredMessage, small, storeAttempt, toConsoleAttempt } from './record.js';
+import {
+  detached,
+  kindOf,
+  type Opener,
+  type StoredAttempt,
+  StoredMessage,
+  small,
+  storeAttempt,
+  toConsoleAttempt,
+} from './record.js';
 import type { ConsoleMessage, ConsoleVerdict, KnowledgeRetrieval, ModelCall } from './types.js';
 
 export { attemptsOf, summarize } from './summary.js';
@@ -40,7 +49,14 @@ export interface History {
   readonly size: number;
 }
 
-export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number } = {}): History {
+export function createHistory({
+  size = DEFAULT_HISTORY_SIZE,
+  opener,
+}: {
+  size?: number;
+  /** Decrypts 安全模式 envelopes when read, so that only the envelopes need be kept. */
+  opener?: Opener;
+} = {}): History {
   const messages = new Map<string, StoredMessage>();
   const expected = new Map<string, NonNullable<ConsoleMessage['origin']>>();
   const newest: Array<StoredMessage | undefined> = new Array(RECENT).fill(undefined);
@@ -71,10 +87,11 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
   const recent = (limit = 200) => [...messages.values()].slice(-limit).reverse();
 
   function open(message: InboundMessage, receivedAt: number): StoredMessage {
-    const id = jobKey(message);
-    const known = messages.get(id);
+    const key = jobKey(message);
+    const known = messages.get(key);
     if (known) return known;
-    const entry = new StoredMessage(id, message.fromUser, kindOf(message), since(receivedAt), message);
+    const id = detached(key);
+    const entry = new StoredMessage(id, detached(message.fromUser), kindOf(message), since(receivedAt), message);
     const origin = expected.get(id);
     if (origin) {
       expected.delete(id);
@@ -105,7 +122,7 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
   }
 
   function view(entry: StoredMessage): ConsoleMessage {
-    const message = entry.message();
+    const message = entry.message(opener);
     const extras = entry.extras;
     const base = epoch ?? 0;
     return {
@@ -116,7 +133,7 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
       preview: message ? previewMessage(message, 60) : '',
       ...(message ? { message } : {}),
       firstAt: entry.firstAt + base,
-      attempts: entry.attempts().map((attempt, index) => toConsoleAttempt(attempt, index, base)),
+      attempts: entry.attempts().map((attempt, index) => toConsoleAttempt(attempt, index, base, opener)),
       modelCalls: extras?.modelCalls ?? [],
       ...(extras?.retrievals ? { retrievals: extras.retrievals } : {}),
       ...(extras?.late ? { late: extras.late } : {}),
@@ -139,20 +156,22 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
               undefined,
             ),
           );
-      entry.add(storeAttempt(observed, epoch ?? 0));
+      entry.add(storeAttempt(observed, epoch ?? 0, opener));
       linkLateAnswer(entry, observed);
       return entry.id;
     },
     modelCall(call) {
       const entry = recent().find(
-        (entry) => !entry.extras?.modelCalls.some((made) => made.kind === call.kind) && callFor(call, entry),
+        (entry) => !entry.extras?.modelCalls.some((made) => made.kind === call.kind) && callFor(call, entry, opener),
       );
       entry?.extra.modelCalls.push(call);
       return entry?.id;
     },
     retrieval(retrieval) {
       const question = retrieval.question.trim();
-      const entry = recent().find((entry) => !entry.extras?.retrievals?.length && questionOf(entry) === question);
+      const entry = recent().find(
+        (entry) => !entry.extras?.retrievals?.length && questionOf(entry, opener) === question,
+      );
       if (entry) entry.extra.retrievals = [retrieval];
       return entry?.id;
     },
@@ -202,9 +221,9 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
 }
 
 /** The question a message put to the model: its text, or what its voice said (recognised, or transcribed). */
-function questionOf(entry: StoredMessage): string | undefined {
+function questionOf(entry: StoredMessage, opener: Opener | undefined): string | undefined {
   if (entry.kind !== 'text' && entry.kind !== 'voice') return undefined;
-  const message = entry.message();
+  const message = entry.message(opener);
   if (message?.type === 'text') return message.content.trim();
   if (message?.type !== 'voice') return undefined;
   const heard = message.recognition ?? entry.extras?.modelCalls.find((made) => made.kind === 'transcribe')?.answer;
@@ -216,17 +235,17 @@ function questionOf(entry: StoredMessage): string | undefined {
  * transcription, the image), or the prompt of an image command; a transcription for a voice message. The kind kept
  * with the message rules most out before any XML is parsed again.
  */
-function callFor(call: ModelCall, entry: StoredMessage): boolean {
+function callFor(call: ModelCall, entry: StoredMessage, opener: Opener | undefined): boolean {
   if (call.kind === 'transcribe') return entry.kind === 'voice';
   const asked = call.messages?.filter((sent) => sent.role === 'user').at(-1)?.content;
   if (call.kind === 'image') {
     if (entry.kind !== 'text' || typeof asked !== 'string') return false;
-    const message = entry.message();
+    const message = entry.message(opener);
     return message?.type === 'text' && message.content.includes(asked);
   }
-  if (typeof asked === 'string') return questionOf(entry) === asked.trim();
+  if (typeof asked === 'string') return questionOf(entry, opener) === asked.trim();
   if (entry.kind !== 'image') return false;
-  const message = entry.message();
+  const message = entry.message(opener);
   return (
     message?.type === 'image' &&
     (asked ?? []).some((part) => part.type === 'image_url' && part.imageUrl === message.picUrl)

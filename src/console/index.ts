@@ -14,6 +14,7 @@ import { createDriver, type DriveSettings } from './drive.js';
 import { createHistory, DEFAULT_HISTORY_SIZE, summarize } from './history.js';
 import { recordRetrievals } from './knowledge-recorder.js';
 import { recordLlmCalls } from './llm-recorder.js';
+import { createOpener } from './opener.js';
 import { CONSOLE_PATH, createConsoleRoutes } from './routes.js';
 import { createEventStream } from './sse.js';
 
@@ -42,9 +43,9 @@ export function createDevConsole({
   secret?: string;
   historySize?: number;
 } = {}): DevConsole {
-  const history = createHistory({ size: historySize });
-  const events = createEventStream();
   let attached: { gpt: WechatGpt; port: number; host: string } | undefined;
+  const history = createHistory({ size: historySize, opener: createOpener(() => attached?.gpt.config.wechat) });
+  const events = createEventStream();
   const running = () => {
     if (!attached) throw new Error('The console is not attached to a server yet.');
     return attached;

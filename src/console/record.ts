@@ -25,6 +25,20 @@ const KINDS: Record<string, Kind> = {
 };
 export const kindOf = (message: InboundMessage): Kind => KINDS[message.type] ?? 'unknown';
 
+/**
+ * Decrypts a 安全模式 envelope (a request's body or an encrypted reply) with this account's key. With one the history
+ * keeps only what went over the wire and decrypts it again when a page reads it, instead of keeping both sides.
+ */
+export interface Opener {
+  /** Whether envelopes recorded now can be opened later (the key is known). */
+  ready(): boolean;
+  open(envelope: string): string | undefined;
+}
+
+/** Bits of StoredAttempt.sealed: which XML documents are read back from their envelope. */
+const INBOUND_SEALED = 1;
+const REPLY_SEALED = 2;
+
 /** What few messages have: model calls, a retrieval, a later delivery, a verdict, an origin. Made when first needed. */
 export interface Extras {
   modelCalls: ModelCall[];
@@ -48,6 +62,8 @@ export class StoredAttempt {
     /** The answer's reply type ('success' has no XML); undefined when there was none. */
     readonly replyType: Reply['type'] | undefined,
     readonly encrypted: boolean,
+    /** Which of inboundXml and replyXml were left out, to be decrypted from body and responseBody when read. */
+    readonly sealed: number,
     readonly query: string,
     readonly body: string,
     readonly inboundXml: string | undefined,
@@ -63,9 +79,19 @@ export class StoredAttempt {
  */
 export const small = (value: number): number => ((value | 0) === value ? value | 0 : value);
 
+/**
+ * A copy of a short string that shares no memory: a field the XML parser returns (an openid, a MsgId) is a slice of
+ * the document, and keeping the slice keeps the whole decrypted document alive.
+ */
+export const detached = (value: string): string => Buffer.from(value).toString();
+
 /** What the history keeps of an attempt the webhook reported; `epoch` is the history's time origin. */
-export function storeAttempt(observed: ObservedAttempt, epoch: number): StoredAttempt {
-  const { outcome, error } = observed;
+export function storeAttempt(observed: ObservedAttempt, epoch: number, opener?: Opener): StoredAttempt {
+  const { outcome, error, inboundXml, replyXml, responseBody } = observed;
+  const opens = observed.encrypted && opener?.ready() === true;
+  const sealed =
+    (opens && inboundXml !== undefined ? INBOUND_SEALED : 0) |
+    (opens && replyXml !== undefined && responseBody?.includes('<Encrypt>') ? REPLY_SEALED : 0);
   const source = outcome?.meta?.source;
   const llmError = outcome?.meta?.llmError;
   return new StoredAttempt(
@@ -77,11 +103,12 @@ export function storeAttempt(observed: ObservedAttempt, epoch: number): StoredAt
     typeof source === 'string' ? source : undefined,
     outcome?.reply?.type,
     observed.encrypted,
+    sealed,
     observed.query,
     observed.body,
-    observed.inboundXml,
-    observed.replyXml,
-    observed.responseBody,
+    sealed & INBOUND_SEALED ? undefined : inboundXml,
+    sealed & REPLY_SEALED ? undefined : replyXml,
+    responseBody,
     error
       ? error.code
         ? `${error.code}: ${error.message}`
@@ -132,9 +159,10 @@ export class StoredMessage {
   }
 
   /** The message, parsed again from the inbound XML when it is no longer among the newest. */
-  message(): InboundMessage | undefined {
+  message(opener: Opener | undefined): InboundMessage | undefined {
     if (this.recent) return this.recent;
-    const xml = this.attempts().find((attempt) => attempt.inboundXml !== undefined)?.inboundXml;
+    const attempt = this.attempts().find((attempt) => attempt.inboundXml !== undefined || attempt.sealed);
+    const xml = attempt && inboundXmlOf(attempt, opener);
     if (xml === undefined) return undefined;
     try {
       return parseMessage(xml);
@@ -144,12 +172,22 @@ export class StoredMessage {
   }
 }
 
+function inboundXmlOf(attempt: StoredAttempt, opener: Opener | undefined): string | undefined {
+  return attempt.sealed & INBOUND_SEALED ? opener?.open(attempt.body) : attempt.inboundXml;
+}
+
+function replyXmlOf(attempt: StoredAttempt, opener: Opener | undefined): string | undefined {
+  return attempt.sealed & REPLY_SEALED && attempt.responseBody !== undefined
+    ? opener?.open(attempt.responseBody)
+    : attempt.replyXml;
+}
+
 /** The reply an attempt carried, read back from its XML. */
-function replyOf(attempt: StoredAttempt): Reply | undefined {
+function replyOf(attempt: StoredAttempt, replyXml: string | undefined): Reply | undefined {
   if (attempt.replyType === 'success') return { type: 'success' };
-  if (attempt.replyXml === undefined) return undefined;
+  if (replyXml === undefined) return undefined;
   try {
-    const { toUser: _to, fromUser: _from, createTime: _time, ...reply } = parseReplyXml(attempt.replyXml);
+    const { toUser: _to, fromUser: _from, createTime: _time, ...reply } = parseReplyXml(replyXml);
     return reply as Reply;
   } catch {
     return undefined;
@@ -157,8 +195,15 @@ function replyOf(attempt: StoredAttempt): Reply | undefined {
 }
 
 /** One attempt as the console shows it. */
-export function toConsoleAttempt(attempt: StoredAttempt, index: number, epoch: number): ConsoleAttempt {
-  const reply = replyOf(attempt);
+export function toConsoleAttempt(
+  attempt: StoredAttempt,
+  index: number,
+  epoch: number,
+  opener: Opener | undefined,
+): ConsoleAttempt {
+  const inboundXml = inboundXmlOf(attempt, opener);
+  const replyXml = replyXmlOf(attempt, opener);
+  const reply = replyOf(attempt, replyXml);
   return {
     n: attempt.n || index + 1,
     receivedAt: attempt.at + epoch,
@@ -170,8 +215,8 @@ export function toConsoleAttempt(attempt: StoredAttempt, index: number, epoch: n
     ...(attempt.delivery ? { delivery: attempt.delivery } : {}),
     ...(attempt.source ? { source: attempt.source } : {}),
     ...(reply ? { reply } : {}),
-    ...(attempt.inboundXml === undefined ? {} : { inboundXml: attempt.inboundXml }),
-    ...(attempt.replyXml === undefined ? {} : { replyXml: attempt.replyXml }),
+    ...(inboundXml === undefined ? {} : { inboundXml }),
+    ...(replyXml === undefined ? {} : { replyXml }),
     ...(attempt.responseBody === undefined ? {} : { responseBody: attempt.responseBody }),
     ...(attempt.error === undefined ? {} : { error: attempt.error }),
   };

@@ -1,9 +1,10 @@
 // The console's memory: bounded, one entry per message however many attempts, and the XML indented for reading.
 import { describe, expect, it } from 'vitest';
 import { createHistory, summarize } from '../../src/console/history.js';
+import { createOpener } from '../../src/console/opener.js';
 import { prettyXml } from '../../src/console/pretty-xml.js';
 import type { ObservedAttempt } from '../../src/server/observer.js';
-import { buildMessageXml, replyTo } from '../../src/wechat/index.js';
+import { buildEncryptedReply, buildMessageXml, encrypt, replyTo } from '../../src/wechat/index.js';
 import type { InboundMessage } from '../../src/wechat/types.js';
 
 const text = (msgId: string, content = 'hi'): InboundMessage => ({
@@ -88,6 +89,38 @@ describe('console history', () => {
     });
     expect(history.list('oUser')).toHaveLength(40);
     expect(history.list('oSomeoneElse')).toEqual([]);
+  });
+
+  it('in 安全模式 keeps the envelopes only and decrypts the XML documents again when read', () => {
+    const account = { token: 'tok', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', appId: 'wx0123' };
+    const sealed = (message: InboundMessage): ObservedAttempt => {
+      const plain = attempt(message, 1, true);
+      const aes = { aesKey: account.encodingAesKey, appId: account.appId };
+      const envelope = `<xml><ToUserName><![CDATA[gh_account]]></ToUserName><Encrypt><![CDATA[${encrypt({ ...aes, message: plain.inboundXml ?? '' })}]]></Encrypt></xml>`;
+      const reply = buildEncryptedReply({
+        ...aes,
+        token: account.token,
+        xml: plain.replyXml ?? '',
+        nonce: '1',
+        timestamp: '1700000001',
+      });
+      return { ...plain, query: 'encrypt_type=aes', body: envelope, encrypted: true, responseBody: reply };
+    };
+    const keyed = createHistory({ opener: createOpener(() => account) });
+    const first = text('1', '加密的问题');
+    keyed.attempt(sealed(first));
+    for (let i = 2; i <= 40; i++) keyed.attempt(sealed(text(String(i))));
+    const read = keyed.get('msg:1');
+    expect(read?.message).toEqual(first);
+    expect(read?.attempts[0]?.inboundXml).toBe(buildMessageXml(first));
+    expect(read?.attempts[0]?.replyXml).toContain('<Content><![CDATA[answer]]></Content>');
+    expect(read?.attempts[0]).toMatchObject({ encrypted: true, reply: { type: 'text', content: 'answer' } });
+    expect(read?.attempts[0]?.body).toContain('<Encrypt>');
+
+    // Without the key (no account yet) nothing could be decrypted later: the XML documents are kept as they came.
+    const keyless = createHistory({ opener: createOpener(() => undefined) });
+    keyless.attempt(sealed(first));
+    expect(keyless.get('msg:1')?.attempts[0]?.inboundXml).toBe(buildMessageXml(first));
   });
 
   it("links a pushed answer to its own message by key, even when the user's newer message also waits", () => {
