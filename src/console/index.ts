@@ -52,6 +52,8 @@ export function createDevConsole({
   };
 
   const changed = (id: string) => {
+    // No page open: nothing to tell, and nothing allocated for it.
+    if (events.clients === 0) return;
     events.send('message', () => {
       const entry = history.get(id);
       return entry ? summarize(entry) : { id };
