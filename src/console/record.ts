@@ -167,7 +167,7 @@ export class StoredMessage {
   /** The message, parsed again from the inbound XML when it is no longer among the newest. */
   message(opener: Opener | undefined): InboundMessage | undefined {
     if (this.recent) return this.recent;
-    const attempt = this.attempts().find((attempt) => attempt.inboundXml !== undefined || attempt.sealed);
+    const attempt = this.attempts().find((a) => a.inboundXml !== undefined || a.sealed & INBOUND_SEALED);
     const xml = attempt && inboundXmlOf(attempt, opener);
     if (xml === undefined) return undefined;
     try {
