@@ -9,6 +9,7 @@ import autocannon from 'autocannon';
 import { createDevConsole } from '../src/console/index.js';
 import type { ObservedAttempt } from '../src/server/observer.js';
 import type { InboundMessage } from '../src/wechat/types.js';
+import { consoleRetained, retainedTable } from './console-retained.js';
 import { type BenchMode, createRequestPool } from './signed-requests.js';
 import { fixed, markdownTable } from './table.js';
 import { checkAnswer, requests, startServers } from './throughput.js';
@@ -108,7 +109,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 export async function benchConsoleOverhead(
   options: ConsoleOverheadOptions,
-): Promise<{ markdown: string; observerUs: number }> {
+): Promise<{ markdown: string; observerUs: number; retained: string }> {
   const servers = await startServers(undefined);
   const rows: Array<[string, string, string, string, string]> = [];
   try {
@@ -147,5 +148,6 @@ export async function benchConsoleOverhead(
   return {
     markdown: markdownTable(['mode', 'server', 'CPU µs/request (median)', 'range over rounds', 'vs without'], rows),
     observerUs: observerCostUs(),
+    retained: retainedTable(await consoleRetained()),
   };
 }

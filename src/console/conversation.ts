@@ -37,8 +37,8 @@ function sentOf(entry: ConsoleMessage): ChatEntry['sent'] {
 
 export function conversationOf(history: History, openid: string, limit = 200): ChatEntry[] {
   const entries: ChatEntry[] = [];
-  for (const entry of history.list()) {
-    if (entry.openid !== openid || entry.type === 'refused') continue;
+  for (const entry of history.list(openid)) {
+    if (entry.type === 'refused') continue;
     const attempts = attemptsOf(entry);
     const answered = attempts.find((attempt) => attempt.status !== undefined && attempt.delivery !== 'dropped');
     entries.push({

@@ -1,95 +1,119 @@
 /**
  * The console's memory: the last N messages, each grouping its HTTP attempts (by MsgId or dedupe key), its model
  * calls and any later delivery. Insertion-ordered, so the oldest message is dropped first once the bound is reached.
+ * Messages are kept compact (record.ts: strings and numbers, no parsed objects) because recording happens on every
+ * webhook request; reading (a page asking) parses them again.
  */
 import { jobKey } from '../bot/job-key.js';
 import { describeMessageType, previewMessage, previewReply } from '../bot/preview.js';
 import type { MessageRecord } from '../bot/types.js';
 import type { ObservedAttempt } from '../server/observer.js';
 import type { InboundMessage } from '../wechat/types.js';
-import type {
-  ConsoleAttempt,
-  ConsoleMessage,
-  ConsoleVerdict,
-  KnowledgeRetrieval,
-  MessageSummary,
-  ModelCall,
-} from './types.js';
+import {
+  detached,
+  kindOf,
+  type Opener,
+  type StoredAttempt,
+  StoredMessage,
+  small,
+  storeAttempt,
+  toConsoleAttempt,
+} from './record.js';
+import type { ConsoleMessage, ConsoleVerdict, KnowledgeRetrieval, ModelCall } from './types.js';
+
+export { attemptsOf, summarize } from './summary.js';
 
 export const DEFAULT_HISTORY_SIZE = 1000;
+/** How many of the newest messages keep their parsed message (model calls and retrievals come within seconds). */
+const RECENT = 16;
 
+/** Recording returns the id of the message concerned (undefined when none is); reading makes ConsoleMessages. */
 export interface History {
   /** The message an attempt is about to be answered for (created on its first attempt). */
-  open(message: InboundMessage, receivedAt: number): ConsoleMessage;
-  attempt(observed: ObservedAttempt): ConsoleMessage;
-  /** Ties a model call to the message it was made for (by what it carries); returns that message. */
-  modelCall(call: ModelCall): ConsoleMessage | undefined;
-  /** Ties a knowledge base retrieval to the newest message that asked its question; returns that message. */
-  retrieval(retrieval: KnowledgeRetrieval): ConsoleMessage | undefined;
-  /** A bot record that is not an attempt: a pushed answer. Returns the message it belongs to. */
-  pushed(record: MessageRecord): ConsoleMessage | undefined;
-  verdict(id: string, verdict: ConsoleVerdict): ConsoleMessage | undefined;
+  open(message: InboundMessage, receivedAt: number): string;
+  attempt(observed: ObservedAttempt): string;
+  /** Ties a model call to the message it was made for (by what it carries). */
+  modelCall(call: ModelCall): string | undefined;
+  /** Ties a knowledge base retrieval to the newest message that asked its question. */
+  retrieval(retrieval: KnowledgeRetrieval): string | undefined;
+  /** A bot record that is not an attempt: a pushed answer. */
+  pushed(record: MessageRecord): string | undefined;
+  verdict(id: string, verdict: ConsoleVerdict): string | undefined;
   /** Marks what a message sent from the console is (set before it is sent). */
   expect(id: string, origin: NonNullable<ConsoleMessage['origin']>): void;
   get(id: string): ConsoleMessage | undefined;
-  /** Newest first. */
-  list(): ConsoleMessage[];
+  /** Newest first; only one user's when `openid` is given. */
+  list(openid?: string): ConsoleMessage[];
   /** Everyone seen, newest first. */
   users(): string[];
   readonly size: number;
 }
 
-export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number } = {}): History {
-  const messages = new Map<string, ConsoleMessage>();
+export function createHistory({
+  size = DEFAULT_HISTORY_SIZE,
+  opener,
+}: {
+  size?: number;
+  /** Decrypts 安全模式 envelopes when read, so that only the envelopes need be kept. */
+  opener?: Opener;
+} = {}): History {
+  const messages = new Map<string, StoredMessage>();
   const expected = new Map<string, NonNullable<ConsoleMessage['origin']>>();
+  const newest: Array<StoredMessage | undefined> = new Array(RECENT).fill(undefined);
+  let turn = 0;
   let refused = 0;
+  // Times are kept as ms from the first one seen: small integers fit in an object's field without a heap number.
+  let epoch: number | undefined;
+  const since = (time: number) => {
+    epoch ??= time;
+    return small(time - epoch);
+  };
 
-  function add(entry: ConsoleMessage): ConsoleMessage {
+  function add(entry: StoredMessage): StoredMessage {
     messages.set(entry.id, entry);
     if (messages.size > size) {
       const oldest = messages.keys().next().value;
       if (oldest !== undefined) messages.delete(oldest);
     }
+    const older = newest[turn];
+    if (older) older.recent = undefined;
+    newest[turn] = entry;
+    turn = (turn + 1) % RECENT;
     return entry;
   }
 
+  const newestFirst = () => [...messages.values()].reverse();
   /** The newest messages first, as far back as a model call or a retrieval can belong (it comes within seconds). */
   const recent = (limit = 200) => [...messages.values()].slice(-limit).reverse();
 
-  function open(message: InboundMessage, receivedAt: number): ConsoleMessage {
-    const id = jobKey(message);
-    const known = messages.get(id);
+  function open(message: InboundMessage, receivedAt: number): StoredMessage {
+    const key = jobKey(message);
+    const known = messages.get(key);
     if (known) return known;
+    const id = detached(key);
+    const entry = new StoredMessage(id, detached(message.fromUser), kindOf(message), since(receivedAt), message);
     const origin = expected.get(id);
-    expected.delete(id);
-    return add({
-      id,
-      ...('msgId' in message && message.msgId ? { msgId: message.msgId } : {}),
-      openid: message.fromUser,
-      type: describeMessageType(message),
-      preview: previewMessage(message, 60),
-      message,
-      firstAt: receivedAt,
-      observed: [],
-      modelCalls: [],
-      ...(origin ? { origin } : {}),
-    });
+    if (origin) {
+      expected.delete(id);
+      entry.extra.origin = origin;
+    }
+    return add(entry);
   }
 
   /** The continue word or a new question delivered a waiting answer: the user's last message left in the outbox. */
-  function linkLateAnswer(by: ConsoleMessage, observed: ObservedAttempt): void {
+  function linkLateAnswer(by: StoredMessage, observed: ObservedAttempt): void {
     const source = observed.outcome?.meta?.source;
     if (source !== 'continue' && source !== 'waiting') return;
     const reply = observed.outcome?.reply;
     if (!reply || reply.type === 'success') return;
-    for (const earlier of [...messages.values()].reverse()) {
-      if (earlier === by || earlier.openid !== by.openid || earlier.late) continue;
-      if (!earlier.observed.some((a) => a.outcome?.delivery === 'outbox')) continue;
+    for (const earlier of newestFirst()) {
+      if (earlier === by || earlier.openid !== by.openid || earlier.extras?.late) continue;
+      if (!earlier.attempts().some((a) => a.delivery === 'outbox')) continue;
       const at = observed.receivedAt + observed.latencyMs;
-      earlier.late = {
+      earlier.extra.late = {
         how: source,
         at,
-        latencyMs: at - earlier.firstAt,
+        latencyMs: at - (earlier.firstAt + (epoch ?? 0)),
         replyPreview: previewReply(reply, 60),
         byId: by.id,
       };
@@ -97,69 +121,97 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
     }
   }
 
+  function view(entry: StoredMessage): ConsoleMessage {
+    const message = entry.message(opener);
+    const extras = entry.extras;
+    const base = epoch ?? 0;
+    return {
+      id: entry.id,
+      ...(message && 'msgId' in message && message.msgId ? { msgId: message.msgId } : {}),
+      openid: entry.openid,
+      type: message ? describeMessageType(message) : entry.kind,
+      preview: message ? previewMessage(message, 60) : '',
+      ...(message ? { message } : {}),
+      firstAt: entry.firstAt + base,
+      attempts: entry.attempts().map((attempt, index) => toConsoleAttempt(attempt, index, base, opener)),
+      modelCalls: extras?.modelCalls ?? [],
+      ...(extras?.retrievals ? { retrievals: extras.retrievals } : {}),
+      ...(extras?.late ? { late: extras.late } : {}),
+      ...(extras?.verdict ? { verdict: extras.verdict } : {}),
+      ...(extras?.origin ? { origin: extras.origin } : {}),
+    };
+  }
+
   return {
-    open,
+    open: (message, receivedAt) => open(message, receivedAt).id,
     attempt(observed) {
       const entry = observed.message
         ? open(observed.message, observed.receivedAt)
-        : add({
-            id: `req:${++refused}`,
-            openid: new URLSearchParams(observed.query).get('openid') ?? '',
-            type: 'refused',
-            preview: '',
-            firstAt: observed.receivedAt,
-            observed: [],
-            modelCalls: [],
-          });
-      entry.observed.push(observed);
+        : add(
+            new StoredMessage(
+              `req:${++refused}`,
+              new URLSearchParams(observed.query).get('openid') ?? '',
+              'refused',
+              since(observed.receivedAt),
+              undefined,
+            ),
+          );
+      entry.add(storeAttempt(observed, epoch ?? 0, opener));
       linkLateAnswer(entry, observed);
-      return entry;
+      return entry.id;
     },
     modelCall(call) {
       const entry = recent().find(
-        (entry) => !entry.modelCalls.some((made) => made.kind === call.kind) && callFor(call, entry),
+        (entry) => !entry.extras?.modelCalls.some((made) => made.kind === call.kind) && callFor(call, entry, opener),
       );
-      entry?.modelCalls.push(call);
-      return entry;
+      entry?.extra.modelCalls.push(call);
+      return entry?.id;
     },
     retrieval(retrieval) {
       const question = retrieval.question.trim();
-      const entry = recent().find((entry) => !entry.retrievals?.length && questionOf(entry) === question);
-      if (entry) entry.retrievals = [retrieval];
-      return entry;
+      const entry = recent().find(
+        (entry) => !entry.extras?.retrievals?.length && questionOf(entry, opener) === question,
+      );
+      if (entry) entry.extra.retrievals = [retrieval];
+      return entry?.id;
     },
     pushed(record) {
       // A pushed answer names its message (the job key); the user's newest message still waiting for one otherwise.
       const named = record.key === undefined ? undefined : messages.get(record.key);
-      for (const entry of named ? [named] : [...messages.values()].reverse()) {
-        if (entry.openid !== record.openid || entry.late) continue;
-        const waiting = (a: ObservedAttempt) =>
-          a.outcome?.delivery === 'outbox' || a.outcome?.meta?.source === 'push-pending';
-        if (!entry.observed.some(waiting)) continue;
-        entry.late = {
+      for (const entry of named ? [named] : newestFirst()) {
+        if (entry.openid !== record.openid || entry.extras?.late) continue;
+        const waiting = (a: StoredAttempt) => a.delivery === 'outbox' || a.source === 'push-pending';
+        if (!entry.attempts().some(waiting)) continue;
+        entry.extra.late = {
           how: record.delivery === 'push' ? 'push' : 'push-failed',
           at: record.time,
-          latencyMs: record.time - entry.firstAt,
+          latencyMs: record.time - (entry.firstAt + (epoch ?? 0)),
           replyPreview: record.replyPreview,
         };
-        return entry;
+        return entry.id;
       }
       return undefined;
     },
     verdict(id, verdict) {
       const entry = messages.get(id);
-      if (entry) entry.verdict = verdict;
-      return entry;
+      if (entry) entry.extra.verdict = verdict;
+      return entry?.id;
     },
     expect(id, origin) {
       expected.set(id, origin);
       if (expected.size > 100) expected.delete(expected.keys().next().value as string);
     },
-    get: (id) => messages.get(id),
-    list: () => [...messages.values()].reverse(),
+    get(id) {
+      const entry = messages.get(id);
+      return entry ? view(entry) : undefined;
+    },
+    list: (openid) =>
+      newestFirst()
+        .filter((entry) => openid === undefined || entry.openid === openid)
+        .map(view),
     users() {
       const seen = new Set<string>();
-      for (const entry of [...messages.values()].reverse()) if (entry.openid) seen.add(entry.openid);
+      for (const entry of newestFirst()) if (entry.openid) seen.add(entry.openid);
       return [...seen];
     },
     get size() {
@@ -169,128 +221,33 @@ export function createHistory({ size = DEFAULT_HISTORY_SIZE }: { size?: number }
 }
 
 /** The question a message put to the model: its text, or what its voice said (recognised, or transcribed). */
-function questionOf(entry: ConsoleMessage): string | undefined {
-  const message = entry.message;
+function questionOf(entry: StoredMessage, opener: Opener | undefined): string | undefined {
+  if (entry.kind !== 'text' && entry.kind !== 'voice') return undefined;
+  const message = entry.message(opener);
   if (message?.type === 'text') return message.content.trim();
   if (message?.type !== 'voice') return undefined;
-  const heard = message.recognition ?? entry.modelCalls.find((made) => made.kind === 'transcribe')?.answer;
+  const heard = message.recognition ?? entry.extras?.modelCalls.find((made) => made.kind === 'transcribe')?.answer;
   return heard?.trim();
 }
 
 /**
  * Whether a model call was made for this message: the question it carries (text, voice recognition or its
- * transcription, the image), or the prompt of an image command; a transcription for a voice message.
+ * transcription, the image), or the prompt of an image command; a transcription for a voice message. The kind kept
+ * with the message rules most out before any XML is parsed again.
  */
-function callFor(call: ModelCall, entry: ConsoleMessage): boolean {
-  const message = entry.message;
-  if (!message) return false;
-  if (call.kind === 'transcribe') return message.type === 'voice';
+function callFor(call: ModelCall, entry: StoredMessage, opener: Opener | undefined): boolean {
+  if (call.kind === 'transcribe') return entry.kind === 'voice';
   const asked = call.messages?.filter((sent) => sent.role === 'user').at(-1)?.content;
   if (call.kind === 'image') {
-    return message.type === 'text' && typeof asked === 'string' && message.content.includes(asked);
+    if (entry.kind !== 'text' || typeof asked !== 'string') return false;
+    const message = entry.message(opener);
+    return message?.type === 'text' && message.content.includes(asked);
   }
-  if (typeof asked === 'string') return questionOf(entry) === asked.trim();
+  if (typeof asked === 'string') return questionOf(entry, opener) === asked.trim();
+  if (entry.kind !== 'image') return false;
+  const message = entry.message(opener);
   return (
-    message.type === 'image' &&
+    message?.type === 'image' &&
     (asked ?? []).some((part) => part.type === 'image_url' && part.imageUrl === message.picUrl)
   );
-}
-
-/** One attempt as the console shows it, made when read (recording keeps what the webhook reported, as it was). */
-function toAttempt(observed: ObservedAttempt, index: number): ConsoleAttempt {
-  const { outcome } = observed;
-  return {
-    n: outcome?.attempt ?? index + 1,
-    receivedAt: observed.receivedAt,
-    latencyMs: observed.latencyMs,
-    query: observed.query,
-    body: observed.body,
-    encrypted: observed.encrypted,
-    ...(observed.status === undefined ? {} : { status: observed.status }),
-    ...(outcome ? { delivery: outcome.delivery } : {}),
-    ...(typeof outcome?.meta?.source === 'string' ? { source: outcome.meta.source } : {}),
-    ...(outcome?.reply ? { reply: outcome.reply } : {}),
-    ...(observed.inboundXml === undefined ? {} : { inboundXml: observed.inboundXml }),
-    ...(observed.replyXml === undefined ? {} : { replyXml: observed.replyXml }),
-    ...(observed.responseBody === undefined ? {} : { responseBody: observed.responseBody }),
-    ...(observed.error
-      ? { error: observed.error.code ? `${observed.error.code}: ${observed.error.message}` : observed.error.message }
-      : typeof outcome?.meta?.llmError === 'string'
-        ? { error: outcome.meta.llmError }
-        : {}),
-  };
-}
-
-export function attemptsOf(entry: ConsoleMessage): ConsoleAttempt[] {
-  return entry.observed.map(toAttempt);
-}
-
-/** The attempt that carried the answer: the last one that wrote something. */
-function answering(attempts: ConsoleAttempt[]): ConsoleAttempt | undefined {
-  for (let i = attempts.length - 1; i >= 0; i--) {
-    const attempt = attempts[i];
-    if (attempt && attempt.status !== undefined && attempt.delivery !== 'dropped') return attempt;
-  }
-  return undefined;
-}
-
-function describePath(entry: ConsoleMessage, attempts: ConsoleAttempt[], answer: ConsoleAttempt | undefined): string {
-  const last = attempts.at(-1);
-  if (!last) return 'in flight';
-  if (last.error && last.status !== undefined && last.status >= 400) return `refused ${last.status}`;
-  if (!answer) {
-    if (last.delivery !== 'dropped') return 'in flight';
-    return attempts.length >= 3 ? `dropped (${attempts.length} attempts)` : `attempt ${last.n} dropped, WeChat retries`;
-  }
-  if (answer.delivery === 'outbox' || answer.source === 'push-pending') {
-    const start = answer.source === 'push-pending' ? 'success' : 'outbox';
-    if (!entry.late) return start;
-    const how = entry.late.how === 'continue' ? '继续' : entry.late.how === 'waiting' ? 'next message' : entry.late.how;
-    return `${start} → ${how}`;
-  }
-  if (answer.delivery === 'repeat') return `repeat (attempt ${answer.n})`;
-  return `attempt ${answer.n}`;
-}
-
-export function summarize(entry: ConsoleMessage): MessageSummary {
-  const attempts = attemptsOf(entry);
-  const answer = answering(attempts);
-  const last = attempts.at(-1);
-  const waiting = answer?.delivery === 'outbox' || answer?.source === 'push-pending';
-  const state: MessageSummary['state'] = !last
-    ? 'pending'
-    : last.error && last.status !== undefined && last.status >= 400
-      ? 'refused'
-      : answer
-        ? waiting && !entry.late
-          ? 'waiting'
-          : 'answered'
-        : last.delivery === 'dropped' && attempts.length >= 3
-          ? 'dropped'
-          : 'pending';
-  const delivered = entry.late && waiting ? entry.late : undefined;
-  const replyPreview = delivered ? delivered.replyPreview : answer?.reply ? previewReply(answer.reply, 60) : '';
-  const error = attempts.find((attempt) => attempt.error)?.error;
-  return {
-    id: entry.id,
-    ...(entry.msgId ? { msgId: entry.msgId } : {}),
-    openid: entry.openid,
-    type: entry.type,
-    preview: entry.preview,
-    at: entry.firstAt,
-    attempts: attempts.length,
-    state,
-    ...(answer?.reply ? { replyType: answer.reply.type } : {}),
-    replyPreview,
-    path: describePath(entry, attempts, answer),
-    ...(answer?.source ? { source: answer.source } : {}),
-    ...(delivered
-      ? { latencyMs: delivered.latencyMs }
-      : answer
-        ? { latencyMs: answer.receivedAt + answer.latencyMs - entry.firstAt }
-        : {}),
-    ...(error ? { error } : {}),
-    ...(entry.verdict ? { problems: entry.verdict.problems.length } : {}),
-    ...(entry.origin ? { origin: entry.origin } : {}),
-  };
 }

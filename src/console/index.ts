@@ -14,6 +14,7 @@ import { createDriver, type DriveSettings } from './drive.js';
 import { createHistory, DEFAULT_HISTORY_SIZE, summarize } from './history.js';
 import { recordRetrievals } from './knowledge-recorder.js';
 import { recordLlmCalls } from './llm-recorder.js';
+import { createOpener } from './opener.js';
 import { CONSOLE_PATH, createConsoleRoutes } from './routes.js';
 import { createEventStream } from './sse.js';
 
@@ -42,23 +43,25 @@ export function createDevConsole({
   secret?: string;
   historySize?: number;
 } = {}): DevConsole {
-  const history = createHistory({ size: historySize });
-  const events = createEventStream();
   let attached: { gpt: WechatGpt; port: number; host: string } | undefined;
+  const history = createHistory({ size: historySize, opener: createOpener(() => attached?.gpt.config.wechat) });
+  const events = createEventStream();
   const running = () => {
     if (!attached) throw new Error('The console is not attached to a server yet.');
     return attached;
   };
 
   const changed = (id: string) => {
+    // No page open: nothing to tell, and nothing allocated for it.
+    if (events.clients === 0) return;
     events.send('message', () => {
       const entry = history.get(id);
       return entry ? summarize(entry) : { id };
     });
   };
   const onCall = (call: Parameters<typeof history.modelCall>[0]) => {
-    const entry = history.modelCall(call);
-    if (entry) changed(entry.id);
+    const id = history.modelCall(call);
+    if (id) changed(id);
   };
 
   const settings = (): DriveSettings => {
@@ -106,24 +109,24 @@ export function createDevConsole({
   return {
     observer: {
       received(message, receivedAt) {
-        changed(history.open(message, receivedAt).id);
+        changed(history.open(message, receivedAt));
       },
       attempt(observed) {
-        changed(history.attempt(observed).id);
+        changed(history.attempt(observed));
       },
     },
     wrapLlm: (llm) => recordLlmCalls(llm, { onCall }),
     wrapKnowledge: (knowledge) =>
       recordRetrievals(knowledge, {
         onRetrieval(retrieval) {
-          const entry = history.retrieval(retrieval);
-          if (entry) changed(entry.id);
+          const id = history.retrieval(retrieval);
+          if (id) changed(id);
         },
       }),
     onMessage(record) {
       if (record.messageType !== 'push') return;
-      const entry = history.pushed(record);
-      if (entry) changed(entry.id);
+      const id = history.pushed(record);
+      if (id) changed(id);
     },
     attach(options) {
       attached = options;

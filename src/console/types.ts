@@ -1,7 +1,6 @@
 /** The dev console's records: one per message (not per HTTP request), with its attempts, model calls and pushes. */
 import type { Delivery } from '../bot/types.js';
 import type { LlmMessage } from '../llm/types.js';
-import type { ObservedAttempt } from '../server/observer.js';
 import type { InboundMessage, Reply } from '../wechat/types.js';
 
 /** One HTTP attempt of a message, as the webhook saw it. */
@@ -69,6 +68,7 @@ export interface ConsoleVerdict {
   problems: string[];
 }
 
+/** A message as the console's pages read it: made from the history's compact record when asked. */
 export interface ConsoleMessage {
   /** The dedupe key (msg:<MsgId>, evt:…), or req:<n> for a request refused before it could be read. */
   id: string;
@@ -78,8 +78,8 @@ export interface ConsoleMessage {
   preview: string;
   message?: InboundMessage;
   firstAt: number;
-  /** The attempts as the webhook reported them; kept as they came (read with attemptsOf), so recording costs little. */
-  observed: ObservedAttempt[];
+  /** Its HTTP attempts in order. */
+  attempts: ConsoleAttempt[];
   modelCalls: ModelCall[];
   /** Knowledge base retrievals for the question (with a knowledge base loaded). */
   retrievals?: KnowledgeRetrieval[];

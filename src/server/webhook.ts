@@ -161,21 +161,25 @@ export function createWebhookHandler({
     return buildEncryptedReply({ token, aesKey, appId, xml, nonce, timestamp: String(createTime) });
   }
 
-  /** Hands the observer what this attempt was, once it is over. */
+  /** Hands the observer what this attempt was, once it is over: one object of one shape (no spread, no delete). */
   function report(seen: Partial<ObservedAttempt>, res: ServerResponse, error?: unknown): void {
     const written = res.headersSent;
+    const receivedAt = seen.receivedAt ?? now();
     const record: ObservedAttempt = {
-      receivedAt: seen.receivedAt ?? now(),
-      latencyMs: now() - (seen.receivedAt ?? now()),
+      receivedAt,
+      latencyMs: now() - receivedAt,
       method: seen.method ?? 'POST',
       query: seen.query ?? '',
       body: seen.body ?? '',
       encrypted: seen.encrypted ?? false,
-      ...seen,
-      ...(written ? { status: res.statusCode } : {}),
-      ...(error === undefined ? {} : { error: { message: (error as Error).message, ...errorCode(error) } }),
+      inboundXml: seen.inboundXml,
+      message: seen.message,
+      outcome: seen.outcome,
+      replyXml: seen.replyXml,
+      responseBody: written ? seen.responseBody : undefined,
+      status: written ? res.statusCode : undefined,
+      error: error === undefined ? undefined : { message: (error as Error).message, ...errorCode(error) },
     };
-    if (!written) delete record.responseBody;
     try {
       observer?.attempt(record);
     } catch (observerError) {
@@ -206,11 +210,15 @@ export function createWebhookHandler({
       const signed = checkPostQuery(queryOf(req));
       const body = await bodyOf(req, config.limits.maxBodyBytes);
       bodyRead = true;
-      if (seen) Object.assign(seen, { body, encrypted: signed.msgSignature !== null });
+      if (seen) {
+        seen.body = body;
+        seen.encrypted = signed.msgSignature !== null;
+      }
       const { xml, encrypted } = openPost(signed, body);
       const message = parseMessage(xml);
       if (seen) {
-        Object.assign(seen, { inboundXml: xml, message });
+        seen.inboundXml = xml;
+        seen.message = message;
         observer?.received(message, receivedAt);
       }
 

@@ -1,8 +1,10 @@
 // The console's memory: bounded, one entry per message however many attempts, and the XML indented for reading.
 import { describe, expect, it } from 'vitest';
 import { createHistory, summarize } from '../../src/console/history.js';
+import { createOpener } from '../../src/console/opener.js';
 import { prettyXml } from '../../src/console/pretty-xml.js';
 import type { ObservedAttempt } from '../../src/server/observer.js';
+import { buildEncryptedReply, buildMessageXml, encrypt, replyTo } from '../../src/wechat/index.js';
 import type { InboundMessage } from '../../src/wechat/types.js';
 
 const text = (msgId: string, content = 'hi'): InboundMessage => ({
@@ -15,13 +17,16 @@ const text = (msgId: string, content = 'hi'): InboundMessage => ({
 });
 
 function attempt(message: InboundMessage, n: number, written: boolean): ObservedAttempt {
+  const xml = buildMessageXml(message);
+  const replyXml = replyTo(message, { type: 'text', content: 'answer' }, { createTime: 1_700_000_001 });
   return {
     receivedAt: 1_700_000_000_000 + (n - 1) * 5000,
     latencyMs: written ? 120 : 5000,
     method: 'POST',
     query: 'timestamp=1&nonce=2',
-    body: '<xml/>',
+    body: xml,
     encrypted: false,
+    inboundXml: xml,
     message,
     outcome: {
       reply: written ? { type: 'text', content: 'answer' } : undefined,
@@ -30,7 +35,7 @@ function attempt(message: InboundMessage, n: number, written: boolean): Observed
       key: `msg:${'msgId' in message ? message.msgId : ''}`,
       meta: { source: 'llm' },
     },
-    ...(written ? { status: 200, responseBody: '<xml>answer</xml>' } : {}),
+    ...(written ? { status: 200, replyXml, responseBody: replyXml } : {}),
   };
 }
 
@@ -47,9 +52,75 @@ describe('console history', () => {
     const history = createHistory();
     const message = text('42');
     history.attempt(attempt(message, 1, false));
-    const entry = history.attempt(attempt(message, 2, true));
+    const id = history.attempt(attempt(message, 2, true));
     expect(history.size).toBe(1);
-    expect(summarize(entry)).toMatchObject({ attempts: 2, path: 'attempt 2', state: 'answered', latencyMs: 5120 });
+    expect(summarize(history.get(id)!)).toMatchObject({
+      attempts: 2,
+      path: 'attempt 2',
+      state: 'answered',
+      latencyMs: 5120,
+      replyType: 'text',
+      replyPreview: 'answer',
+    });
+  });
+
+  it('reads an older message back from what it kept: the message, the reply and the previews as they were', () => {
+    const history = createHistory();
+    const first = text('1', '你好，请问价格是多少？');
+    history.attempt(attempt(first, 1, true));
+    // Only the newest messages keep their parsed message: these push the first one out of them.
+    for (let i = 2; i <= 40; i++) history.attempt(attempt(text(String(i)), 1, true));
+    const entry = history.get('msg:1');
+    expect(entry?.message).toEqual(first);
+    expect(entry?.attempts[0]).toMatchObject({
+      n: 1,
+      receivedAt: 1_700_000_000_000,
+      latencyMs: 120,
+      status: 200,
+      delivery: 'passive',
+      source: 'llm',
+      reply: { type: 'text', content: 'answer' },
+    });
+    expect(summarize(entry!)).toMatchObject({
+      msgId: '1',
+      type: 'text',
+      preview: '你好，请问价格是多少？',
+      at: 1_700_000_000_000,
+    });
+    expect(history.list('oUser')).toHaveLength(40);
+    expect(history.list('oSomeoneElse')).toEqual([]);
+  });
+
+  it('in 安全模式 keeps the envelopes only and decrypts the XML documents again when read', () => {
+    const account = { token: 'tok', encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG', appId: 'wx0123' };
+    const sealed = (message: InboundMessage): ObservedAttempt => {
+      const plain = attempt(message, 1, true);
+      const aes = { aesKey: account.encodingAesKey, appId: account.appId };
+      const envelope = `<xml><ToUserName><![CDATA[gh_account]]></ToUserName><Encrypt><![CDATA[${encrypt({ ...aes, message: plain.inboundXml ?? '' })}]]></Encrypt></xml>`;
+      const reply = buildEncryptedReply({
+        ...aes,
+        token: account.token,
+        xml: plain.replyXml ?? '',
+        nonce: '1',
+        timestamp: '1700000001',
+      });
+      return { ...plain, query: 'encrypt_type=aes', body: envelope, encrypted: true, responseBody: reply };
+    };
+    const keyed = createHistory({ opener: createOpener(() => account) });
+    const first = text('1', '加密的问题');
+    keyed.attempt(sealed(first));
+    for (let i = 2; i <= 40; i++) keyed.attempt(sealed(text(String(i))));
+    const read = keyed.get('msg:1');
+    expect(read?.message).toEqual(first);
+    expect(read?.attempts[0]?.inboundXml).toBe(buildMessageXml(first));
+    expect(read?.attempts[0]?.replyXml).toContain('<Content><![CDATA[answer]]></Content>');
+    expect(read?.attempts[0]).toMatchObject({ encrypted: true, reply: { type: 'text', content: 'answer' } });
+    expect(read?.attempts[0]?.body).toContain('<Encrypt>');
+
+    // Without the key (no account yet) nothing could be decrypted later: the XML documents are kept as they came.
+    const keyless = createHistory({ opener: createOpener(() => undefined) });
+    keyless.attempt(sealed(first));
+    expect(keyless.get('msg:1')?.attempts[0]?.inboundXml).toBe(buildMessageXml(first));
   });
 
   it("links a pushed answer to its own message by key, even when the user's newer message also waits", () => {
@@ -63,7 +134,7 @@ describe('console history', () => {
     waiting(text('2', 'second'));
     const pushed = { time: 1_700_000_009_000, openid: 'oUser', messageType: 'push', preview: 'first' } as const;
     const record = { ...pushed, replyType: 'text', replyPreview: 'answer 1', attempt: 1, delivery: 'push' } as const;
-    expect(history.pushed({ ...record, latencyMs: 9000, key: 'msg:1' })?.msgId).toBe('1');
+    expect(history.pushed({ ...record, latencyMs: 9000, key: 'msg:1' })).toBe('msg:1');
     expect(history.get('msg:1')?.late).toMatchObject({ how: 'push', replyPreview: 'answer 1' });
     expect(history.get('msg:2')?.late).toBeUndefined();
   });
