@@ -14,7 +14,11 @@ export function estimateTokens(content: ChatTurn['content']): number {
   let cjk = 0;
   for (let i = 0; i < content.length; i++) {
     const unit = content.charCodeAt(i);
-    if ((unit >= 0x3000 && unit <= 0x9fff) || (unit >= 0xac00 && unit <= 0xd7af) || (unit >= 0xff00 && unit <= 0xffef)) {
+    if (
+      (unit >= 0x3000 && unit <= 0x9fff) ||
+      (unit >= 0xac00 && unit <= 0xd7af) ||
+      (unit >= 0xff00 && unit <= 0xffef)
+    ) {
       cjk++;
     }
   }
