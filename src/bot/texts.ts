@@ -9,6 +9,27 @@ export function fillTemplate(template: string, values: Record<string, string | n
 export function quote(text: string, maxChars = 20): string {
   // Fast path: UTF-16 length bounds the number of characters, so a short text needs no splitting.
   if (text.length <= maxChars) return text.replace(/\s+/g, ' ').trim();
-  const chars = Array.from(text.replace(/\s+/g, ' ').trim());
-  return chars.length <= maxChars ? chars.join('') : `${chars.slice(0, maxChars).join('')}…`;
+  // Whitespace runs as one space, none at either end; characters (not code units) counted, and only as far as the
+  // quote goes: a long answer is not split into an array of all its characters.
+  let quoted = '';
+  let count = 0;
+  let space = false;
+  for (const char of text) {
+    if (WHITESPACE.test(char)) {
+      space = count > 0;
+      continue;
+    }
+    if (space) {
+      if (count === maxChars) return `${quoted}…`;
+      quoted += ' ';
+      count++;
+      space = false;
+    }
+    if (count === maxChars) return `${quoted}…`;
+    quoted += char;
+    count++;
+  }
+  return quoted;
 }
+
+const WHITESPACE = /\s/;

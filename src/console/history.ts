@@ -58,6 +58,9 @@ export function createHistory({
   opener?: Opener;
 } = {}): History {
   const messages = new Map<string, StoredMessage>();
+  /** The ids in the order they came, the oldest at `next` once the history is full. */
+  const order: Array<string | undefined> = new Array(Math.max(1, size)).fill(undefined);
+  let next = 0;
   const expected = new Map<string, NonNullable<ConsoleMessage['origin']>>();
   const newest: Array<StoredMessage | undefined> = new Array(RECENT).fill(undefined);
   let turn = 0;
@@ -70,11 +73,13 @@ export function createHistory({
   };
 
   function add(entry: StoredMessage): StoredMessage {
+    // The oldest goes by a ring of ids: finding it with messages.keys().next() walks over the Map's deleted slots,
+    // which pile up at its front until it rehashes.
+    const oldest = order[next];
+    if (oldest !== undefined) messages.delete(oldest);
+    order[next] = entry.id;
+    next = (next + 1) % order.length;
     messages.set(entry.id, entry);
-    if (messages.size > size) {
-      const oldest = messages.keys().next().value;
-      if (oldest !== undefined) messages.delete(oldest);
-    }
     const older = newest[turn];
     if (older) older.recent = undefined;
     newest[turn] = entry;
