@@ -111,10 +111,11 @@ export async function benchConsoleOverhead(
   options: ConsoleOverheadOptions,
 ): Promise<{ markdown: string; observerUs: number; retained: string }> {
   const servers = await startServers(undefined);
-  const rows: Array<[string, string, string, string, string]> = [];
+  const rows: Array<[string, string, string, string, string, string, string]> = [];
   try {
     for (const mode of ['plain', 'safe'] as const) {
       const perRequest = new Map<string, number[]>(SERVERS.map(({ target }) => [target, []]));
+      const onMainThread = new Map<string, number[]>(SERVERS.map(({ target }) => [target, []]));
       for (let round = 0; round < options.rounds; round++) {
         // ABBA: the order flips every round, so drift on a shared machine does not favour either server.
         for (const { target } of round % 2 === 0 ? SERVERS : [...SERVERS].reverse()) {
@@ -123,22 +124,31 @@ export async function benchConsoleOverhead(
           await checkAnswer(url, requests(mode)(), mode);
           // Warm-up: the JIT, and the console's history filled to its bound (steady state: every message evicts one).
           await run(url, mode, 2000, options.connections);
-          const before = await servers.cpuUs();
+          const before = await servers.cpu();
           await run(url, mode, options.requests, options.connections);
-          const used = (await servers.cpuUs()) - before;
-          perRequest.get(target)?.push(used / options.requests);
+          const after = await servers.cpu();
+          perRequest.get(target)?.push((after.cpuUs - before.cpuUs) / options.requests);
+          if (after.mainUs !== undefined && before.mainUs !== undefined) {
+            onMainThread.get(target)?.push((after.mainUs - before.mainUs) / options.requests);
+          }
         }
       }
       const base = median(perRequest.get('served') ?? []);
+      const mainBase = median(onMainThread.get('served') ?? []);
+      const versus = (value: number, against: number) =>
+        `${value >= against ? '+' : ''}${fixed(((value - against) / against) * 100, 1)} %`;
       for (const { target, label } of SERVERS) {
         const values = perRequest.get(target) ?? [];
         const value = median(values);
+        const main = median(onMainThread.get(target) ?? []);
         rows.push([
           mode,
           label,
           fixed(value, 1),
           `${fixed(Math.min(...values), 1)}–${fixed(Math.max(...values), 1)}`,
-          target === 'served' ? '—' : `${value >= base ? '+' : ''}${fixed(((value - base) / base) * 100, 1)} %`,
+          target === 'served' ? '—' : versus(value, base),
+          mainBase > 0 ? fixed(main, 1) : 'n/a',
+          target === 'served' || mainBase === 0 ? '—' : versus(main, mainBase),
         ]);
       }
     }
@@ -146,7 +156,18 @@ export async function benchConsoleOverhead(
     await servers.close();
   }
   return {
-    markdown: markdownTable(['mode', 'server', 'CPU µs/request (median)', 'range over rounds', 'vs without'], rows),
+    markdown: markdownTable(
+      [
+        'mode',
+        'server',
+        'CPU µs/request, all threads (median)',
+        'range over rounds',
+        'vs without',
+        'main thread µs/request (median)',
+        'vs without',
+      ],
+      rows,
+    ),
     observerUs: observerCostUs(),
     retained: retainedTable(await consoleRetained()),
   };
