@@ -56,6 +56,11 @@ export interface WechatGpt {
 export interface CreateOptions {
   /** Called once per answered attempt of a message, and once per pushed answer. */
   onMessage?: (record: MessageRecord) => void;
+  /**
+   * Called once per pushed answer only (the dev console, under `serve --quiet`): unlike onMessage it makes the bot build
+   * no record for the messages it answers on their attempts.
+   */
+  onPush?: (record: MessageRecord) => void;
   /** Sees every webhook attempt: query, bodies, decrypted XML, reply, status, timing (the dev console uses it). */
   observer?: WebhookObserver;
   /** Wraps the model client, e.g. to record its calls; the bot then uses what it returns. */
@@ -68,7 +73,7 @@ export interface CreateOptions {
 
 export function createWechatGpt(
   config: WechatGptConfig,
-  { onMessage, observer, wrapLlm, onModeration, knowledge }: CreateOptions = {},
+  { onMessage, onPush, observer, wrapLlm, onModeration, knowledge }: CreateOptions = {},
 ): WechatGpt {
   const resolved = resolveConfig(config);
   const logger = config.logger ?? createLogger();
@@ -111,6 +116,7 @@ export function createWechatGpt(
     now,
     ...(wechatApi ? { wechatApi } : {}),
     ...(onMessage ? { onMessage } : {}),
+    ...(onPush ? { onPush } : {}),
     ...(metrics ? { onPushed: metrics.pushed } : {}),
     ...(metrics || onModeration
       ? {

@@ -46,6 +46,8 @@ export interface BotOptions {
   clock?: Clock;
   /** Called once per answered attempt, and once per pushed answer (serve prints these). */
   onMessage?: (record: MessageRecord) => void;
+  /** Called once per pushed answer only: no record is built for the other messages on its account. */
+  onPush?: (record: MessageRecord) => void;
   /** Called once per pushed answer (or push that fell back to the outbox), with nothing built for it (metrics). */
   onPushed?: (pushed: PushedAnswer) => void;
   /** Called for each question refused and each answer masked or replaced by moderation (metrics hook here). */
@@ -97,6 +99,7 @@ export function createBot({
   now,
   clock = clockWithNow(now),
   onMessage,
+  onPush,
   onPushed,
   onModeration,
   knowledge,
@@ -152,6 +155,7 @@ export function createBot({
     const { time: _pushedAt, ...fields } = record; // pino adds its own `time`
     logger.info(fields, 'pushed');
     onMessage?.(record);
+    onPush?.(record);
   }
 
   const jobs = createJobs({ config, store, logger, clock, delivery, onPushed: recordPush });

@@ -101,6 +101,8 @@ describe('active delivery', () => {
     expect(h.fake.requests.filter((r) => r.endpoint === 'chat')).toHaveLength(1);
     const record = await eventually(() => h.records.find((r) => r.openid === user && r.replyType === 'text'));
     expect(record).toMatchObject({ delivery: 'push', replyPreview: expect.stringContaining('answer:') });
+    // onPush (what the dev console takes under serve --quiet) gets the pushed answer's record and nothing else.
+    expect(h.pushRecords.filter((r) => r.openid === user)).toEqual([record]);
   });
 
   it('pushes a long answer as several messages in order, each within 2048 bytes, without continue hints', async () => {

@@ -35,6 +35,8 @@ export interface Harness {
   fake: FakeOpenAI;
   gpt: WechatGpt;
   records: MessageRecord[];
+  /** What `onPush` was given: the records of pushed answers only. */
+  pushRecords: MessageRecord[];
   /** Sends a message as WeChat would (timeout + retries on the compressed clock). */
   send(message: string | Partial<InboundMessage>, options?: SendOptions): Promise<DeliverResult>;
   close(): Promise<void>;
@@ -63,6 +65,7 @@ export async function startHarness({
 } = {}): Promise<Harness> {
   const fake = await startFakeOpenAI({ apiKey: 'sk-test' });
   const records: MessageRecord[] = [];
+  const pushRecords: MessageRecord[] = [];
   const gpt = createWechatGpt(
     {
       logger: silentLogger,
@@ -71,7 +74,11 @@ export async function startHarness({
       llm: { apiKey: 'sk-test', baseUrl: fake.url, model: 'test-model', maxRetries: 0, ...config.llm },
       timing: { ...COMPRESSED, ...config.timing },
     },
-    { onMessage: (record) => records.push(record), ...(knowledge ? { knowledge } : {}) },
+    {
+      onMessage: (record) => records.push(record),
+      onPush: (record) => pushRecords.push(record),
+      ...(knowledge ? { knowledge } : {}),
+    },
   );
   const server: Server = createServer(gpt.listener);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -93,6 +100,7 @@ export async function startHarness({
     fake,
     gpt,
     records,
+    pushRecords,
     send(message, options = {}) {
       const user = options.user ?? defaultUser;
       const inbound =

@@ -152,12 +152,15 @@ export async function startServe({
       withKnowledge(
         devConsole
           ? {
-              onMessage: quiet
-                ? devConsole.onMessage
-                : (record) => {
-                    onMessage(record);
-                    devConsole.onMessage(record);
-                  },
+              // The console wants the records of pushed answers only: under --quiet nothing else needs one built.
+              ...(quiet
+                ? { onPush: devConsole.onMessage }
+                : {
+                    onMessage: (record: MessageRecord) => {
+                      onMessage(record);
+                      devConsole.onMessage(record);
+                    },
+                  }),
               observer: devConsole.observer,
               wrapLlm: devConsole.wrapLlm,
             }
