@@ -23,10 +23,18 @@ export function hangUpOfSignal(signal: AbortSignal): HangUp {
   };
 }
 
-/** An AbortSignal that aborts when the client goes: for the store's waitForJob, whose contract takes one. */
+const signals = new WeakMap<HangUp, AbortSignal>();
+
+/**
+ * An AbortSignal that aborts when the client goes: for the store's waitForJob, whose contract takes one. One per
+ * hang-up, however often an attempt waits on the store.
+ */
 export function signalOfHangUp(hangUp: HangUp): AbortSignal {
+  const known = signals.get(hangUp);
+  if (known) return known;
   const controller = new AbortController();
   if (hangUp.gone) controller.abort();
   else hangUp.listen(() => controller.abort());
+  signals.set(hangUp, controller.signal);
   return controller.signal;
 }
