@@ -84,7 +84,7 @@ export async function benchLoadMemory({
     `(${fixed(keyword.before)} MB idle: ${perRate(keyword)} MB per message/s) and at ${fixed(settled(model))} MB for ` +
     `the model path with its records kept ${retainMs / 1000} s (${fixed(model.before)} MB idle: ${perRate(model)} MB ` +
     `per message/s). With the default lifetimes the model path's plateau comes after 30 minutes, higher by what the ` +
-    `records held longer cost (about 650 bytes of heap per entry, see "Memory store"), and never above the memory ` +
+    `records held longer cost (about 630 bytes of heap per entry, see "Memory store"), and never above the memory ` +
     `store's 200,000-entry bound.`;
   return { markdown, summary };
 }
