@@ -7,10 +7,10 @@
 import { jobKey } from '../bot/job-key.js';
 import { describeMessageType, previewMessage, previewReply } from '../bot/preview.js';
 import type { MessageRecord } from '../bot/types.js';
+import { ownString } from '../own-string.js';
 import type { ObservedAttempt } from '../server/observer.js';
 import type { InboundMessage } from '../wechat/types.js';
 import {
-  detached,
   kindOf,
   type Opener,
   type StoredAttempt,
@@ -95,8 +95,8 @@ export function createHistory({
     const key = jobKey(message);
     const known = messages.get(key);
     if (known) return known;
-    const id = detached(key);
-    const entry = new StoredMessage(id, detached(message.fromUser), kindOf(message), since(receivedAt), message);
+    const id = ownString(key);
+    const entry = new StoredMessage(id, ownString(message.fromUser), kindOf(message), since(receivedAt), message);
     const origin = expected.get(id);
     if (origin) {
       expected.delete(id);

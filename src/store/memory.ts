@@ -4,6 +4,7 @@
  * completeJob through in-process waiters, never by polling. One process only: use the Redis store for several.
  */
 import { DEFAULT_OUTBOX_TTL_MS } from '../config/defaults.js';
+import { ownString } from '../own-string.js';
 import {
   capAnswers,
   claimedFragment,
@@ -16,7 +17,7 @@ import {
   summarize,
   unseenAnswer,
 } from './outbox.js';
-import { createTtlMap, flatString, ownString } from './ttl-map.js';
+import { createTtlMap, flatString } from './ttl-map.js';
 import type { CompleteOutcome, JobRecord, OutboxClaim, OutboxHandover, OutboxItem, Session, Store } from './types.js';
 import { createJobWaiters } from './waiters.js';
 

@@ -4,6 +4,8 @@
  * touched, a few per write from the cold end, and all at once by sweep().
  */
 
+import { ownString } from '../own-string.js';
+
 export interface TtlEntry<T> {
   value: T;
   /** Epoch ms (on the map's clock) from which the entry no longer exists. */
@@ -26,15 +28,6 @@ export interface TtlMap<T> {
 
 /** Expired entries a write reclaims from the cold end: enough to keep up with writes, never a long pause. */
 const RECLAIM_PER_WRITE = 2;
-
-/**
- * A copy of a string that shares no memory with another. Substrings of a request body (an openid parsed from XML) are
- * slices that keep the whole body alive; a key or field held for hours must not pin a 1 KB body per user.
- */
-export function ownString(value: string): string {
-  // A JSON round trip gives one flat string of exactly this length (cheaper to hold than a slice of a fresh copy).
-  return JSON.parse(JSON.stringify(value)) as string;
-}
 
 /**
  * The same string as one flat buffer. JSON.stringify returns a rope of the pieces it built (~110 bytes more for a
