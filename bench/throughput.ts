@@ -61,9 +61,7 @@ export interface Servers {
   ports: ServerPorts;
   /** Replaces the wechat-gpt instances (and their stores) with new ones. */
   reset(): Promise<void>;
-  /** The CPU time (µs) the servers' process has used so far. */
-  cpuUs(): Promise<number>;
-  /** The same, and the main thread's alone where the system tells it (Linux). */
+  /** The CPU time (µs) the servers' process has used so far, and its main thread's alone where Linux tells it. */
   cpu(): Promise<{ cpuUs: number; mainUs?: number }>;
   close(): Promise<void>;
 }
@@ -96,9 +94,6 @@ export async function startServers(logLevel: string | undefined): Promise<Server
       const answered = nextLine();
       child.stdin!.write('reset\n');
       await answered;
-    },
-    async cpuUs() {
-      return (await cpu()).cpuUs;
     },
     cpu,
     async close() {

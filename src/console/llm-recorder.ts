@@ -4,6 +4,7 @@
  * AsyncLocalStorage.run slows every promise in the process afterwards (the bench showed it on the webhook's hot
  * path); calls are instead matched to messages by what they carry.
  */
+import { withCalls } from '../llm/decorate.js';
 import type { LlmClient, LlmMessage } from '../llm/types.js';
 import type { ModelCall } from './types.js';
 
@@ -47,16 +48,7 @@ export function recordLlmCalls(
     }
   }
 
-  return {
-    get configured() {
-      return llm.configured;
-    },
-    get model() {
-      return llm.model;
-    },
-    get baseUrl() {
-      return llm.baseUrl;
-    },
+  return withCalls(llm, {
     chat: (request) =>
       record(
         { kind: 'chat', model: request.model ?? llm.model, messages: shown(request.messages) },
@@ -84,5 +76,5 @@ export function recordLlmCalls(
         () => llm.generateImage(request),
         (png) => ({ answer: `[PNG, ${png.length} bytes]` }),
       ),
-  };
+  });
 }

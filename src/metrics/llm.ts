@@ -1,5 +1,6 @@
 /** A decorator over the model client for /metrics: each call's latency and outcome, and the tokens chat used. */
 import { performance } from 'node:perf_hooks';
+import { withCalls } from '../llm/decorate.js';
 import type { LlmClient } from '../llm/types.js';
 
 export type ModelCallKind = 'chat' | 'transcribe' | 'image';
@@ -21,16 +22,7 @@ export function meterLlm(llm: LlmClient, meter: ModelMeter): LlmClient {
       throw error;
     }
   }
-  return {
-    get configured() {
-      return llm.configured;
-    },
-    get model() {
-      return llm.model;
-    },
-    get baseUrl() {
-      return llm.baseUrl;
-    },
+  return withCalls(llm, {
     chat: (request) =>
       timed('chat', async () => {
         const result = await llm.chat(request);
@@ -39,5 +31,5 @@ export function meterLlm(llm: LlmClient, meter: ModelMeter): LlmClient {
       }),
     transcribe: (request) => timed('transcribe', () => llm.transcribe(request)),
     generateImage: (request) => timed('image', () => llm.generateImage(request)),
-  };
+  });
 }

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './chromium.js';
 import { AES_KEY, API_KEY, type ConsoleServer, SLOW, SLOW_ANSWER, startConsoleServer } from './console-server.js';
+import { crossSiteAttempts } from './cross-site.js';
 import { DETAIL_GAP } from './layout.js';
 
 const screenshots = process.env.UPDATE_SCREENSHOTS === '1';
@@ -165,22 +166,7 @@ describe('the dev console in Chromium', () => {
     const other = await browser.newPage();
     await other.goto('about:blank');
     const base = new URL(consoleUrl).origin;
-    const results = await other.evaluate(async (origin) => {
-      const outcomes: string[] = [];
-      for (const request of [
-        fetch(`${origin}/_console/api/messages`, { credentials: 'include' }),
-        fetch(`${origin}/_console/api/chat`, {
-          method: 'POST',
-          credentials: 'include',
-          mode: 'no-cors',
-          headers: { 'Content-Type': 'text/plain' },
-          body: JSON.stringify({ openid: 'oAttacker', kind: 'text', text: 'pwned' }),
-        }),
-      ]) {
-        outcomes.push(await request.then((response) => `status ${response.status}`).catch(() => 'blocked'));
-      }
-      return outcomes;
-    }, base);
+    const results = await other.evaluate(crossSiteAttempts, base);
     expect(results[0]).toBe('blocked');
     await other.close();
     await page.getByRole('tab', { name: 'Timeline' }).click();

@@ -13,6 +13,7 @@ import {
   SLOW_ANSWER,
   startConsoleServer,
 } from './console-server.js';
+import { crossSiteAttempts } from './cross-site.js';
 import { launchFirefox } from './firefox.js';
 import { DETAIL_GAP, PAGE_WIDTH } from './layout.js';
 
@@ -204,22 +205,7 @@ describe('the dev console in Firefox', () => {
   it('a page of another site cannot read or drive the console', async () => {
     const other = await browser.newPage();
     await other.goto('about:blank');
-    const outcomes = await other.evaluate(async (origin) => {
-      const results: string[] = [];
-      for (const request of [
-        fetch(`${origin}/_console/api/messages`, { credentials: 'include' }),
-        fetch(`${origin}/_console/api/chat`, {
-          method: 'POST',
-          credentials: 'include',
-          mode: 'no-cors',
-          headers: { 'Content-Type': 'text/plain' },
-          body: JSON.stringify({ openid: 'oAttacker', kind: 'text', text: 'pwned' }),
-        }),
-      ]) {
-        results.push(await request.then((response) => `status ${response.status}`).catch(() => 'blocked'));
-      }
-      return results;
-    }, new URL(server.consoleUrl).origin);
+    const outcomes = await other.evaluate(crossSiteAttempts, new URL(server.consoleUrl).origin);
     expect(outcomes[0]).toBe('blocked');
     await other.close();
     await showTab('timeline');

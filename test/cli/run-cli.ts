@@ -15,15 +15,18 @@ export interface CliRun {
   stderr: string;
 }
 
+/** Where and how the CLI runs: its folder, environment, time limit, and what its stdin reads (ended at once without). */
+export interface CliRunOptions {
+  cwd: string;
+  env?: Record<string, string>;
+  timeoutMs?: number;
+  input?: string;
+}
+
 /** The CLI's own `run`, in this process: output captured, stdin from `input` (or ended at once). */
 export async function runCli(
   args: string[],
-  {
-    cwd,
-    env = {},
-    timeoutMs = 10_000,
-    input,
-  }: { cwd: string; env?: Record<string, string>; timeoutMs?: number; input?: string },
+  { cwd, env = {}, timeoutMs = 10_000, input }: CliRunOptions,
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';

@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ensureBuilt } from '../support/build-once.js';
-import type { CliRun } from './run-cli.js';
+import type { CliRun, CliRunOptions } from './run-cli.js';
 
 // The tests that spawn the CLI run what dist/ holds: built here when the sources are newer, once per run.
 await ensureBuilt();
@@ -12,12 +12,7 @@ export const BIN = fileURLToPath(new URL('../../bin/wechat-gpt.js', import.meta.
 /** The built binary as a child process, to its end. */
 export async function spawnCli(
   args: string[],
-  {
-    cwd,
-    env = {},
-    timeoutMs = 10_000,
-    input,
-  }: { cwd: string; env?: Record<string, string>; timeoutMs?: number; input?: string },
+  { cwd, env = {}, timeoutMs = 10_000, input }: CliRunOptions,
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     // Only PATH (git) and a private HOME (no global git excludes), so nothing from this machine leaks in.

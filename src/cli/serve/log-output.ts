@@ -131,26 +131,21 @@ function teeCli(a: CliLogger, b: CliLogger): CliLogger {
   };
 }
 
+type Level = 'debug' | 'info' | 'warn' | 'error';
+
 function teeLogger(a: Logger, b: Logger): Logger {
-  const enabled = (logger: Logger, level: 'debug' | 'info' | 'warn' | 'error') =>
-    logger.isLevelEnabled?.(level) ?? true;
+  const enabled = (logger: Logger, level: Level) => logger.isLevelEnabled?.(level) ?? true;
+  const both =
+    (level: Level): Logger[Level] =>
+    (fields, message) => {
+      a[level](fields, message);
+      b[level](fields, message);
+    };
   return {
     isLevelEnabled: (level) => enabled(a, level) || enabled(b, level),
-    debug(fields, message) {
-      a.debug(fields, message);
-      b.debug(fields, message);
-    },
-    info(fields, message) {
-      a.info(fields, message);
-      b.info(fields, message);
-    },
-    warn(fields, message) {
-      a.warn(fields, message);
-      b.warn(fields, message);
-    },
-    error(fields, message) {
-      a.error(fields, message);
-      b.error(fields, message);
-    },
+    debug: both('debug'),
+    info: both('info'),
+    warn: both('warn'),
+    error: both('error'),
   };
 }
