@@ -32,7 +32,8 @@ export type Raced<T> =
 /**
  * Waits for a promise at most ms (and not past the client hanging up). The loser is not cancelled: it goes on in the
  * background and its failure is swallowed here (the caller decides what a timeout means; late work completes on its
- * own).
+ * own). A promise settled by the next microtask (every call of an in-process store) is taken as it is: the timer and
+ * the hang-up listener are armed only for one that is still pending then.
  */
 export function within<T>(promise: Promise<T>, ms: number, clock: Clock, hangUp?: HangUp): Promise<Raced<T>> {
   if (hangUp?.gone) {
@@ -40,18 +41,25 @@ export function within<T>(promise: Promise<T>, ms: number, clock: Clock, hangUp?
     return Promise.resolve({ ok: false, reason: 'aborted' });
   }
   return new Promise((resolve) => {
+    let settled = false;
     let timer: TimerHandle | undefined;
     let stopListening: (() => void) | undefined;
     const finish = (raced: Raced<T>) => {
+      if (settled) return;
+      settled = true;
       if (timer !== undefined) clock.clearTimeout(timer);
       stopListening?.();
       resolve(raced);
     };
-    timer = clock.setTimeout(() => finish({ ok: false, reason: 'timeout' }), Math.max(0, ms));
-    stopListening = hangUp?.listen(() => finish({ ok: false, reason: 'aborted' }));
     promise.then(
       (value) => finish({ ok: true, value }),
       (error: unknown) => finish({ ok: false, reason: 'failed', error }),
     );
+    // Queued after the promise's own reaction: when that has run, the race is over before it began.
+    void Promise.resolve().then(() => {
+      if (settled) return;
+      timer = clock.setTimeout(() => finish({ ok: false, reason: 'timeout' }), Math.max(0, ms));
+      stopListening = hangUp?.listen(() => finish({ ok: false, reason: 'aborted' }));
+    });
   });
 }

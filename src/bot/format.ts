@@ -15,7 +15,23 @@ const NUMBERED = /^(\s*)(\d{1,9})[.)]\s+(.*)$/;
 const QUOTE = /^\s{0,3}>\s?(.*)$/;
 const TABLE_SEPARATOR = /^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$/;
 
+/**
+ * A character or sequence some rule below reacts to. A text without any is only trimmed, line ends and blank lines
+ * included (most short answers: the regular expressions of every rule are not run over them).
+ */
+const MARKUP = /[`\\[\]<>*_~#|=+\-\t\r\uE000-\uE002]|\d[.)]|:\/\//;
+
 export function toWechatText(markdown: string): string {
+  if (MARKUP.test(markdown)) return convertMarkdown(markdown);
+  if (!markdown.includes('\n')) return markdown.trim();
+  return markdown
+    .replace(/ +$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
+/** Every rule, whatever the text: what toWechatText does with markup (exported for the test of its shortcut). */
+export function convertMarkdown(markdown: string): string {
   const text = convertBlocks(
     markdown
       .replace(/\r\n?/g, '\n')

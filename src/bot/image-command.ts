@@ -6,6 +6,7 @@ import type { LlmClient } from '../llm/types.js';
 import type { AnswerSource } from '../store/types.js';
 import type { Reply } from '../wechat/types.js';
 import type { WechatApi } from '../wechat-api/types.js';
+import type { Said } from './said.js';
 import type { Semaphore } from './semaphore.js';
 import { fillTemplate } from './texts.js';
 
@@ -17,16 +18,22 @@ export interface ImageCommandDependencies {
   logger: Logger;
 }
 
-/** The prompt after an image command word, '' for the bare word, or undefined when the text is not the command. */
-export function imagePrompt(words: string[], text: string): { command: string; prompt: string } | undefined {
-  const said = text.trim();
-  for (const command of words) {
-    if (said.toLowerCase() === command.toLowerCase()) return { command, prompt: '' };
-    const head = said.slice(0, command.length);
-    const rest = said.slice(command.length);
-    if (head.toLowerCase() === command.toLowerCase() && /^\s/.test(rest)) return { command, prompt: rest.trim() };
-  }
-  return undefined;
+/** The image command's words (any case), compiled once. */
+export function imageCommandWords(
+  words: readonly string[],
+): (said: Said) => { command: string; prompt: string } | undefined {
+  const compiled = words.map((command) => ({ command, lower: command.toLowerCase() }));
+  /** The prompt after an image command word, '' for the bare word, or undefined when the text is not the command. */
+  return function imagePrompt(said) {
+    for (const { command, lower } of compiled) {
+      if (!said.lower.startsWith(lower)) continue;
+      if (said.lower === lower) return { command, prompt: '' };
+      const head = said.trimmed.slice(0, command.length);
+      const rest = said.trimmed.slice(command.length);
+      if (head.toLowerCase() === lower && /^\s/.test(rest)) return { command, prompt: rest.trim() };
+    }
+    return undefined;
+  };
 }
 
 export function createImageCommand({ config, llm, wechatApi, semaphore, logger }: ImageCommandDependencies) {

@@ -20,6 +20,9 @@ export type Handover =
   /** Pushed with the customer-service API; what cannot be pushed goes to the outbox. */
   | 'push';
 
+/** How often, at most, the finished jobs whose window is over are forgotten. */
+const FORGET_EVERY_MS = 250;
+
 export interface LocalJob {
   readonly key: string;
   readonly openid: string;
@@ -69,13 +72,24 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
   const renewEveryMs = Math.max(50, Math.round(timing.wechatTimeoutMs / 5));
   /** How long a job stays in the table after its message arrived: every attempt WeChat makes falls inside. */
   const attemptsWindowMs = timing.attempts * timing.wechatTimeoutMs + timing.clockSkewMs + 2000;
+  /**
+   * Finished jobs in the order they finished, each forgotten once its window is over: one timer for all of them (a
+   * timer per job, each of its own length, cost the webhook's hot path more than the rest of the table). A job
+   * behind one whose window ends later waits for it: it is kept longer, never forgotten early.
+   */
+  const finished: (LocalJob | undefined)[] = [];
+  let finishedHead = 0;
+  let forgetTimer: TimerHandle | undefined;
   const stopTyping = new Map<string, () => void>();
   /** Jobs whose answer is to be pushed, until it was (or fell back to the outbox). */
   const pushing = new Set<LocalJob>();
 
   const track = <T>(task: Promise<T>): Promise<T> => {
     tasks.add(task);
-    void task.finally(() => tasks.delete(task)).catch(() => {});
+    const done = () => {
+      tasks.delete(task);
+    };
+    task.then(done, done);
     return task;
   };
 
@@ -163,9 +177,8 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
         }
         pushing.delete(job);
         resolveSettled();
-        const forgetIn = job.receivedAt + attemptsWindowMs - clock.now();
-        if (forgetIn <= 0) forget(job);
-        else clock.setTimeout(() => forget(job), forgetIn).unref?.();
+        if (job.receivedAt + attemptsWindowMs <= clock.now()) forget(job);
+        else forgetLater(job);
       })(),
     );
     return job;
@@ -173,6 +186,38 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
 
   function forget(job: LocalJob): void {
     if (table.get(job.key) === job) table.delete(job.key);
+  }
+
+  function forgetLater(job: LocalJob): void {
+    finished.push(job);
+    if (forgetTimer === undefined) armForgetting();
+  }
+
+  /** Arms the one timer for the oldest finished job's window (at least FORGET_EVERY_MS apart, to batch them). */
+  function armForgetting(): void {
+    const oldest = finished[finishedHead];
+    if (!oldest) return;
+    const dueIn = Math.max(FORGET_EVERY_MS, oldest.receivedAt + attemptsWindowMs - clock.now());
+    forgetTimer = clock.setTimeout(forgetDue, dueIn);
+    forgetTimer.unref?.();
+  }
+
+  function forgetDue(): void {
+    forgetTimer = undefined;
+    const time = clock.now();
+    for (let job = finished[finishedHead]; job && job.receivedAt + attemptsWindowMs <= time; ) {
+      forget(job);
+      finished[finishedHead++] = undefined;
+      job = finished[finishedHead];
+    }
+    if (finishedHead === finished.length) {
+      finished.length = 0;
+      finishedHead = 0;
+    } else if (finishedHead > 1024 && finishedHead * 2 > finished.length) {
+      finished.splice(0, finishedHead);
+      finishedHead = 0;
+    }
+    armForgetting();
   }
 
   /** Hands the finished answer over where it belongs now. */

@@ -2,10 +2,11 @@
 
 import type { KeywordRule, RuleReply } from '../config.js';
 import { ConfigError } from '../errors.js';
+import { Said } from './said.js';
 
 export interface CompiledRule {
   rule: KeywordRule;
-  test(text: string): boolean;
+  test(said: Said): boolean;
 }
 
 export function compileRules(rules: KeywordRule[]): CompiledRule[] {
@@ -13,9 +14,10 @@ export function compileRules(rules: KeywordRule[]): CompiledRule[] {
     const wanted = rule.pattern.trim().toLowerCase();
     switch (rule.match) {
       case 'exact':
-        return { rule, test: (text) => text.trim().toLowerCase() === wanted };
+        return { rule, test: (said) => said.lower === wanted };
       case 'contains':
-        return { rule, test: (text) => wanted.length > 0 && text.toLowerCase().includes(wanted) };
+        // The pattern is trimmed, so a match never needs the text's surrounding whitespace.
+        return { rule, test: (said) => wanted.length > 0 && said.lower.includes(wanted) };
       case 'regex': {
         let pattern: RegExp;
         try {
@@ -26,7 +28,7 @@ export function compileRules(rules: KeywordRule[]): CompiledRule[] {
             cause: error,
           });
         }
-        return { rule, test: (text) => pattern.test(text) };
+        return { rule, test: (said) => pattern.test(said.text) };
       }
       default:
         throw new ConfigError(`keywords[${index}].match`, `Unknown match kind: ${String(rule.match)}`, {
@@ -36,11 +38,12 @@ export function compileRules(rules: KeywordRule[]): CompiledRule[] {
   });
 }
 
-export function matchText(rules: CompiledRule[], text: string): RuleReply | undefined {
-  return rules.find((r) => r.test(text))?.rule.reply;
+export function matchText(rules: CompiledRule[], said: Said): RuleReply | undefined {
+  return rules.find((r) => r.test(said))?.rule.reply;
 }
 
 /** A menu CLICK's EventKey matches a rule unless the rule opted out with `menu: false`. */
 export function matchMenuKey(rules: CompiledRule[], key: string): RuleReply | undefined {
-  return rules.find((r) => r.rule.menu !== false && r.test(key))?.rule.reply;
+  const said = new Said(key);
+  return rules.find((r) => r.rule.menu !== false && r.test(said))?.rule.reply;
 }

@@ -6,14 +6,16 @@
  */
 import type { Logger, ResolvedConfig } from '../config.js';
 import { StoreError } from '../errors.js';
+import { shallowCopy } from '../shallow-copy.js';
 import type { AnswerSource, JobResult, Store } from '../store/types.js';
 import type { InboundMessage, Reply, WechatEvent } from '../wechat/types.js';
 import type { AnswerWithModel } from './chat.js';
 import type { Clock } from './clock.js';
 import { describeLink, describeLocation } from './describe.js';
-import { type DrawImage, imagePrompt } from './image-command.js';
+import { type DrawImage, imageCommandWords } from './image-command.js';
 import { type CompiledRule, matchMenuKey, matchText } from './keywords.js';
 import type { Outbox } from './outbox.js';
+import { commandWords, Said } from './said.js';
 import type { StorePatience } from './store-patience.js';
 import type { TextResult } from './text-result.js';
 import { fillTemplate, quote } from './texts.js';
@@ -44,10 +46,12 @@ export function createRouting(deps: RoutingDependencies) {
     deps;
   const { texts, commands, limits } = config;
 
-  const isCommand = (list: string[], text: string) => {
-    const said = text.trim().toLowerCase();
-    return list.some((word) => word.toLowerCase() === said);
-  };
+  const isReset = commandWords(commands.reset);
+  const isHelp = commandWords(commands.help);
+  const isContinue = commandWords(commands.continue);
+  const imagePrompt = imageCommandWords(commands.image);
+  /** Words whose messages always take the full path (the continue word, the image command), lowercased. */
+  const fullPathWords = [...commands.continue, ...commands.image].map((word) => word.toLowerCase());
 
   const replyResult = (reply: Reply, source: AnswerSource): JobResult => ({ reply, meta: { source } });
 
@@ -75,21 +79,21 @@ export function createRouting(deps: RoutingDependencies) {
     return count > limits.userMessagesPerMinute;
   }
 
-  async function onCommand(openid: string, text: string): Promise<Step> {
-    if (isCommand(commands.reset, text)) {
+  async function onCommand(openid: string, said: Said): Promise<Step> {
+    if (isReset(said)) {
       await forget(openid);
       return { result: textResult(texts.reset, 'command') };
     }
-    if (isCommand(commands.help, text)) return { result: textResult(texts.help, 'command') };
-    if (isCommand(commands.continue, text)) return { result: await outbox.continueAnswer(openid) };
-    const image = imagePrompt(commands.image, text);
+    if (isHelp(said)) return { result: textResult(texts.help, 'command') };
+    if (isContinue(said)) return { result: await outbox.continueAnswer(openid) };
+    const image = imagePrompt(said);
     if (image) {
       const drawn = await drawImage(image.command, image.prompt, openid);
       return {
         result:
           drawn.reply.type === 'text'
             ? textResult(drawn.reply.content, drawn.source)
-            : { ...replyResult(drawn.reply, drawn.source), question: quote(text) },
+            : { ...replyResult(drawn.reply, drawn.source), question: quote(said.text) },
       };
     }
     return undefined;
@@ -112,14 +116,14 @@ export function createRouting(deps: RoutingDependencies) {
   }
 
   /** What the message itself asks for, after commands and the waiting answer. */
-  async function answerMessage(message: InboundMessage, context: HandlerContext): Promise<JobResult> {
-    const { openid, text } = context;
+  async function answerMessage(message: InboundMessage, context: HandlerContext, said?: Said): Promise<JobResult> {
+    const { openid } = context;
     for (const handler of handlers) {
       const reply = await handler(context);
       if (reply) return reply.type === 'text' ? textResult(reply.content, 'handler') : replyResult(reply, 'handler');
     }
-    if (text !== undefined) {
-      const reply = matchText(rules, text);
+    if (said) {
+      const reply = matchText(rules, said);
       if (reply) return reply.type === 'text' ? textResult(reply.content, 'keyword') : replyResult(reply, 'keyword');
     }
     const fromModel = async (content: Parameters<AnswerWithModel>[1]) => {
@@ -170,17 +174,16 @@ export function createRouting(deps: RoutingDependencies) {
       return onePage(await onEvent(message, openid));
     }
     if (message.type !== 'text') return undefined;
-    const text = message.content;
+    const said = new Said(message.content);
     const overLimit = () => overRateLimit(openid, budgetMs / 4);
-    if (isCommand(commands.reset, text) || isCommand(commands.help, text)) {
+    if (isReset(said) || isHelp(said)) {
       if (await overLimit()) return textResult(texts.rateLimited, 'rate-limit');
-      return onePage((await onCommand(openid, text))!.result);
+      return onePage((await onCommand(openid, said))!.result);
     }
     if (handlers.length > 0 || rules.length === 0) return undefined;
-    const said = text.trim().toLowerCase();
     // The continue word and the image command need the full path, whatever a rule says.
-    if ([...commands.continue, ...commands.image].some((word) => said.startsWith(word.toLowerCase()))) return undefined;
-    const reply = matchText(rules, text);
+    if (fullPathWords.some((word) => said.lower.startsWith(word))) return undefined;
+    const reply = matchText(rules, said);
     const result =
       reply && onePage(reply.type === 'text' ? textResult(reply.content, 'keyword') : replyResult(reply, 'keyword'));
     if (!result) return undefined;
@@ -196,8 +199,9 @@ export function createRouting(deps: RoutingDependencies) {
     const isUserMessage = message.type !== 'event' && message.type !== 'unknown';
 
     if (isUserMessage && (await overRateLimit(openid))) return textResult(texts.rateLimited, 'rate-limit');
-    if (text !== undefined) {
-      const step = await onCommand(openid, text);
+    const said = text === undefined ? undefined : new Said(text);
+    if (said) {
+      const step = await onCommand(openid, said);
       if (step) return step.result;
     }
 
@@ -210,19 +214,18 @@ export function createRouting(deps: RoutingDependencies) {
       logger,
       session: () => store.getSession(openid),
     };
-    if (!isUserMessage) return answerMessage(message, context);
+    if (!isUserMessage) return answerMessage(message, context, said);
 
     // A new question: leftover pages of answers already seen are stale now.
     await orElse(store.dropSeenAnswers(openid), undefined, 'dropping pages already seen');
     const waiting = await orElse(outbox.claimWaiting(openid), undefined, 'the waiting answer');
     if (!waiting) {
-      const result = await answerMessage(message, context);
-      return { ...result, question: quote(text ?? `[${message.type}]`) };
+      const result = await answerMessage(message, context, said);
+      return shallowCopy(result, { question: quote(text ?? `[${message.type}]`) });
     }
-    const fresh = answerMessage(message, context).then((result) => ({
-      ...result,
-      question: quote(text ?? `[${message.type}]`),
-    }));
+    const fresh = answerMessage(message, context, said).then((result) =>
+      shallowCopy(result, { question: quote(text ?? `[${message.type}]`) }),
+    );
     return outbox.deliverWaitingWithNew(waiting, key, openid, fresh, receivedAt);
   }
 

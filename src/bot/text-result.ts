@@ -1,5 +1,6 @@
 /** A text answer as a job result: split into pages, the first is the reply, the rest wait for the continue word. */
 import type { ResolvedConfig } from '../config.js';
+import { shallowCopy } from '../shallow-copy.js';
 import type { AnswerMeta, AnswerSource, JobResult } from '../store/types.js';
 import type { Reply } from '../wechat/types.js';
 import { paginate } from './paging.js';
@@ -17,7 +18,7 @@ export function createTextResult({ texts, limits }: ResolvedConfig): TextResult 
     return {
       reply: { type: 'text', content: first },
       ...(rest.length ? { morePages: rest.map((content): Reply => ({ type: 'text', content })), pushText: text } : {}),
-      meta: { ...meta, source, pages: pages.length },
+      meta: shallowCopy(meta, { source, pages: pages.length }),
     };
   };
 }

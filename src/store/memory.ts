@@ -5,6 +5,7 @@
  */
 import { DEFAULT_OUTBOX_TTL_MS } from '../config/defaults.js';
 import { ownString } from '../own-string.js';
+import { shallowCopy } from '../shallow-copy.js';
 import {
   capAnswers,
   claimedFragment,
@@ -63,7 +64,7 @@ interface ClaimedPage {
 
 type Stored = JobRecord | QueuedAnswer[] | ClaimedPage[] | string[] | string | number | Map<string, number>;
 
-const copyJob = (job: JobRecord): JobRecord => ({ ...job });
+const copyJob = (job: JobRecord): JobRecord => shallowCopy(job);
 
 export function createMemoryStore({
   maxKeys = 200_000,
@@ -190,7 +191,9 @@ export function createMemoryStore({
       }
       const deferred = deferredHere || job.status === 'deferred';
       const stored =
-        result.question === undefined ? { ...result } : { ...result, question: ownString(result.question) };
+        result.question === undefined
+          ? shallowCopy(result)
+          : shallowCopy(result, { question: ownString(result.question) });
       job.status = 'done';
       job.result = stored;
       map.set(jobKey(key), job, ttlMs);

@@ -1,6 +1,7 @@
 /** Markdown answers turned into plain text for a WeChat bubble. */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { toWechatText } from '../../src/bot/format.js';
+import { convertMarkdown, toWechatText } from '../../src/bot/format.js';
 
 describe('toWechatText', () => {
   it('turns a realistic Chinese answer into readable plain text', () => {
@@ -142,5 +143,21 @@ describe('toWechatText', () => {
   it('leaves plain text alone', () => {
     const plain = '你好！今天天气不错，适合出去走走。\n\n有什么我可以帮你的吗？';
     expect(toWechatText(plain)).toBe(plain);
+  });
+});
+
+describe('toWechatText on text without markup', () => {
+  it('agrees with running every rule, on any text', () => {
+    const piece = fc.constantFrom(
+      ...['你好', 'a', ' ', '  ', '\n', '\n\n\n', '\u3000', '。', '1', '1.', '2)', 'x', ':', '//', '!', '(', ')', '@'],
+      ...['*', '**', '_', '#', '- ', '> ', '|', '`', '~~', '[a](b)', '<', 'http://a.b', '\t', '\r', '=', '+', '\\'],
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (parts) => {
+        const text = parts.join('');
+        expect(toWechatText(text)).toBe(convertMarkdown(text));
+      }),
+      { seed: 20261130, numRuns: 3000 },
+    );
   });
 });
