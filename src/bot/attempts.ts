@@ -14,7 +14,7 @@ import { StoreError } from '../errors.js';
 import type { AnswerMeta, JobResult, Store } from '../store/types.js';
 import type { InboundMessage, Reply } from '../wechat/types.js';
 import { type Clock, sleep } from './clock.js';
-import { inferAttempt, within } from './deadline.js';
+import { inferAttempt } from './deadline.js';
 import type { LateDelivery } from './delivery.js';
 import { type HangUp, hangUpOfSignal, signalOfHangUp } from './hang-up.js';
 import { jobKey } from './job-key.js';
@@ -79,29 +79,30 @@ export function createAttempts({
 
   const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-  /** Waits up to ms for the answer: from this process's job, else from the store (another instance works on it). */
-  async function waitReady(
-    key: string,
-    job: LocalJob | undefined,
-    ms: number,
-    hangUp?: HangUp,
-  ): Promise<Ready | undefined> {
-    if (job?.result) return { result: job.result, pushed: false };
-    if (ms <= 0 || closing || hangUp?.gone) return undefined;
-    const answer: Promise<Ready | undefined> = job
-      ? job.done.then((result) => ({ result, pushed: false }))
-      : waitInStore(key, clock.now() + ms, hangUp);
-    let wake: () => void = () => {};
-    const woken = new Promise<undefined>((resolve) => {
-      wake = () => resolve(undefined);
+  /**
+   * Waits up to ms for the answer: from this process's job, else from the store (another instance works on it). One
+   * promise settles on whichever comes first: the answer, the time, the client hanging up, or a shutdown.
+   */
+  function waitReady(key: string, job: LocalJob | undefined, ms: number, hangUp?: HangUp): Promise<Ready | undefined> {
+    if (job?.result) return Promise.resolve({ result: job.result, pushed: false });
+    if (ms <= 0 || closing || hangUp?.gone) return Promise.resolve(undefined);
+    return new Promise((resolve) => {
+      let waiting = true;
+      const finish = (ready: Ready | undefined) => {
+        if (!waiting) return;
+        waiting = false;
+        clock.clearTimeout(timer);
+        stopListening?.();
+        waking.delete(stop);
+        resolve(ready ?? (job?.result ? { result: job.result, pushed: false } : undefined));
+      };
+      const stop = () => finish(undefined);
+      const timer = clock.setTimeout(stop, ms);
+      const stopListening = hangUp?.listen(stop);
+      waking.add(stop);
+      if (job) void job.done.then((result) => finish({ result, pushed: false }));
+      else waitInStore(key, clock.now() + ms, hangUp).then(finish, stop);
     });
-    waking.add(wake);
-    try {
-      const raced = await within(Promise.race([answer, woken]), ms, clock, hangUp);
-      return raced.ok ? raced.value : job?.result ? { result: job.result, pushed: false } : undefined;
-    } finally {
-      waking.delete(wake);
-    }
   }
 
   /**
