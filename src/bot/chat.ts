@@ -3,6 +3,7 @@ import type { Logger, ResolvedConfig } from '../config.js';
 import { LlmError, StoreError } from '../errors.js';
 import type { KnowledgeStep } from '../kb/answering.js';
 import type { LlmClient } from '../llm/types.js';
+import { shallowCopy } from '../shallow-copy.js';
 import type { ChatTurn, Session, Store } from '../store/types.js';
 import type { Clock } from './clock.js';
 import { toWechatText } from './format.js';
@@ -51,7 +52,11 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
       // and its turns must not be overwritten with the snapshot taken before.
       const latest = await store.getSession(openid);
       const next = appendTurns(latest, newTurns, now());
-      await store.setSession(openid, { ...next, turns: boundTurns(next.turns, config.session) }, config.session.idleMs);
+      await store.setSession(
+        openid,
+        shallowCopy(next, { turns: boundTurns(next.turns, config.session) }),
+        config.session.idleMs,
+      );
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
       logger.warn(

@@ -5,6 +5,7 @@
  * lost reply puts them back.
  */
 import type { Logger, ResolvedConfig } from '../config.js';
+import { shallowCopy } from '../shallow-copy.js';
 import type { JobResult, OutboxClaim, Store } from '../store/types.js';
 import type { Reply } from '../wechat/types.js';
 import type { Clock } from './clock.js';
@@ -121,7 +122,7 @@ export function createOutbox({ config, store, jobs, delivery, clock, textResult 
     if (ready && waitingText && ready.reply.type === 'text' && !ready.morePages) {
       const combined = `${waitingText}\n\n———\n${ready.reply.content}`;
       if (utf8Bytes(combined) <= limits.maxReplyBytes && waiting.remaining === 0) {
-        return { ...textResult(combined, 'waiting+new', ready.meta), claims };
+        return shallowCopy(textResult(combined, 'waiting+new', ready.meta), { claims });
       }
     }
     const waitingOnly = (reply: Reply): JobResult => ({ reply, claims, meta: { source: 'waiting' } });

@@ -15,6 +15,7 @@
  */
 import type OpenAI from 'openai';
 import { LlmError } from '../errors.js';
+import { shallowCopy } from '../shallow-copy.js';
 import { toLlmError } from './errors.js';
 import { toOpenAIMessages } from './messages.js';
 import { attemptSignal, type RetryPolicy, withRetries } from './retry.js';
@@ -224,7 +225,7 @@ export function createLlmClient({
         policy,
         { ...(request.signal ? { signal: request.signal } : {}), mayRetry: () => !delivered },
       );
-      return { ...answer, latencyMs: performance.now() - started };
+      return shallowCopy(answer, { latencyMs: performance.now() - started });
     },
 
     async transcribe({ audio, filename, model: forModel = 'whisper-1', language, signal }: TranscribeRequest) {

@@ -138,7 +138,7 @@ export function createMemoryStore({
     const claim: ClaimedPage = { claimId: `m${++claimIds}`, until: now() + leaseMs, fragment: claimedFragment(item) };
     const claims = [...((map.get(claimsKey(openid)) as ClaimedPage[] | undefined) ?? []), claim];
     map.set(claimsKey(openid), claims, Math.max(...claims.map((c) => c.until)) - now() + outboxTtlMs);
-    return { ...item, claimId: claim.claimId };
+    return shallowCopy(item, { claimId: claim.claimId });
   }
 
   function addPending(openid: string, key: string): void {

@@ -9,6 +9,7 @@ import { createWechatGpt } from '../../src/index.js';
 import type { LlmClient } from '../../src/llm/types.js';
 import { silentLogger } from '../../src/logger.js';
 import { createMemoryStore } from '../../src/store/memory.js';
+import { buildMessageXml, parseMessage } from '../../src/wechat/index.js';
 
 setFlagsFromString('--allow-natives-syntax');
 const haveSameMap = new Function('a', 'b', 'return %HaveSameMap(a, b)') as (a: object, b: object) => boolean;
@@ -22,6 +23,22 @@ const instantModel = (llm: LlmClient): LlmClient => ({
 });
 
 describe('hidden classes of kept answers', () => {
+  it('parsed messages of one type share one map', () => {
+    const parse = (n: number) =>
+      parseMessage(
+        buildMessageXml({
+          type: 'text',
+          toUser: 'gh_test',
+          fromUser: `oParsed${n}`,
+          createTime: 1_764_500_000 + n,
+          content: `消息 ${n}`,
+          msgId: String(20_000 + n),
+        }),
+      );
+    for (let n = 0; n < 200; n++) parse(n);
+    expect(haveSameMap(parse(1), parse(2))).toBe(true);
+  });
+
   it('the stored answers of many model answers share their maps, meta included', async () => {
     const store = createMemoryStore();
     const gpt = createWechatGpt(
