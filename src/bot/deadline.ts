@@ -35,7 +35,14 @@ export type Raced<T> =
  * own). A promise settled by the next microtask (every call of an in-process store) is taken as it is: the timer and
  * the hang-up listener are armed only for one that is still pending then.
  */
-export function within<T>(promise: Promise<T>, ms: number, clock: Clock, hangUp?: HangUp): Promise<Raced<T>> {
+export function within<T>(
+  promise: Promise<T>,
+  ms: number,
+  clock: Clock,
+  hangUp?: HangUp,
+  /** Told how the race ended, before the caller is (no promise of its own). */
+  onSettled?: (raced: Raced<T>) => void,
+): Promise<Raced<T>> {
   if (hangUp?.gone) {
     promise.catch(() => {});
     return Promise.resolve({ ok: false, reason: 'aborted' });
@@ -49,6 +56,7 @@ export function within<T>(promise: Promise<T>, ms: number, clock: Clock, hangUp?
       settled = true;
       if (timer !== undefined) clock.clearTimeout(timer);
       stopListening?.();
+      onSettled?.(raced);
       resolve(raced);
     };
     promise.then(

@@ -21,14 +21,15 @@ export interface StorePatience {
 
 export function createStorePatience(clock: Clock): StorePatience {
   let stalledAt = Number.NEGATIVE_INFINITY;
+  // A timeout, or a failure (the store's own command timeout, a refused connection): the store is unavailable.
+  const note = (raced: Raced<unknown>) => {
+    if (raced.ok) stalledAt = Number.NEGATIVE_INFINITY;
+    else if (raced.reason !== 'aborted') stalledAt = clock.now();
+  };
   return {
-    async wait(call, maxMs = PATIENT_MS, hangUp) {
+    wait(call, maxMs = PATIENT_MS, hangUp) {
       const stalled = clock.now() - stalledAt < STALL_MEMORY_MS;
-      const raced = await within(call, Math.min(maxMs, stalled ? IMPATIENT_MS : PATIENT_MS), clock, hangUp);
-      // A timeout, or a failure (the store's own command timeout, a refused connection): the store is unavailable.
-      if (!raced.ok && raced.reason !== 'aborted') stalledAt = clock.now();
-      else if (raced.ok) stalledAt = Number.NEGATIVE_INFINITY;
-      return raced;
+      return within(call, Math.min(maxMs, stalled ? IMPATIENT_MS : PATIENT_MS), clock, hangUp, note);
     },
   };
 }
