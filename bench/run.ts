@@ -10,6 +10,7 @@
  *   npm run bench -- --log             wechat-gpt logs every message at info (to /dev/null) during the load runs
  *   npm run bench -- --only throughput --targets listener,console   some servers only (and the baseline)
  *   npm run bench -- --only moderation   the word-list check of one answer (in-process, a few seconds)
+ *   npm run bench -- --only instructions instructions per request under valgrind (steady; about 10 minutes)
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -18,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { benchConsoleOverhead } from './console-overhead.js';
 import { benchDeadline } from './deadline.js';
 import { benchFaults } from './faults.js';
+import { benchInstructions } from './instructions.js';
 import { benchKb } from './kb.js';
 import { benchLoadMemory } from './load-memory.js';
 import { benchMemory } from './memory.js';
@@ -40,8 +42,11 @@ const SECTIONS = [
   'startup',
   'moderation',
   'kb',
+  'instructions',
 ] as const;
 type Section = (typeof SECTIONS)[number];
+/** Opt-in sections: slow, and needing what a plain machine may lack (valgrind). */
+const OPT_IN: readonly Section[] = ['instructions'];
 
 const { values } = parseArgs({
   options: {
@@ -57,7 +62,8 @@ const { values } = parseArgs({
   },
 });
 
-const only = (values.only?.split(',').map((name) => name.trim()) ?? [...SECTIONS]) as Section[];
+const only = (values.only?.split(',').map((name) => name.trim()) ??
+  SECTIONS.filter((name) => !OPT_IN.includes(name))) as Section[];
 for (const name of only) {
   if (!SECTIONS.includes(name)) throw new Error(`Unknown section "${name}": use ${SECTIONS.join(', ')}.`);
 }
@@ -213,6 +219,18 @@ if (only.includes('kb')) {
       `(usearch, f16); the exact scan (plain TypeScript over vectors.f32) is what the graph replaces, and the truth its ` +
       `recall is measured against (first 50 queries). Memory per passage leaves out the passage's own text, which ` +
       `manifest.json keeps. Embedding time and cost depend on the provider and are printed by \`kb build\`.\n\n${markdown}`,
+  );
+}
+
+if (only.includes('instructions')) {
+  const { markdown } = await benchInstructions();
+  print(
+    `\n## Instructions per request (valgrind)\n\nThe servers of the throughput table one at a time under valgrind's ` +
+      `cachegrind, plain mode, 50 connections, every request a new user: the instructions of 14,000 requests less ` +
+      `those of 6,000, per request (start-up, warm-up and most compiling cancel out). It moves less than req/s between ` +
+      `runs (up to about 15 %) and counts work, not time (cache misses do not show), so its ratios run above the req/s ` +
+      `ratios; BENCH_CACHEGRIND_DIR keeps the output files for cg_diff.\n\n` +
+      markdown,
   );
 }
 
