@@ -10,6 +10,7 @@
  *   npm run bench -- --log             wechat-gpt logs every message at info (to /dev/null) during the load runs
  *   npm run bench -- --only throughput --targets listener,console   some servers only (and the baseline)
  *   npm run bench -- --only moderation   the word-list check of one answer (in-process, a few seconds)
+ *   npm run bench -- --only gc          bytes promoted and GC pauses per request, per server (about 2 minutes)
  *   npm run bench -- --only instructions instructions per request under valgrind (steady; about 10 minutes)
  */
 import { writeFileSync } from 'node:fs';
@@ -19,6 +20,7 @@ import { parseArgs } from 'node:util';
 import { benchConsoleOverhead } from './console-overhead.js';
 import { benchDeadline } from './deadline.js';
 import { benchFaults } from './faults.js';
+import { benchGc } from './gc.js';
 import { benchInstructions } from './instructions.js';
 import { benchKb } from './kb.js';
 import { benchLoadMemory } from './load-memory.js';
@@ -42,6 +44,7 @@ const SECTIONS = [
   'startup',
   'moderation',
   'kb',
+  'gc',
   'instructions',
 ] as const;
 type Section = (typeof SECTIONS)[number];
@@ -219,6 +222,16 @@ if (only.includes('kb')) {
       `(usearch, f16); the exact scan (plain TypeScript over vectors.f32) is what the graph replaces, and the truth its ` +
       `recall is measured against (first 50 queries). Memory per passage leaves out the passage's own text, which ` +
       `manifest.json keeps. Embedding time and cost depend on the provider and are printed by \`kb build\`.\n\n${markdown}`,
+  );
+}
+
+if (only.includes('gc')) {
+  const { markdown } = await benchGc();
+  print(
+    `\n## What each request leaves to the collector\n\nEach server alone with V8's --trace-gc-nvp, plain mode, 50 ` +
+      `connections, every request a new user: 4,000 requests to warm up, then 20,000 counted. "Promoted" is what ` +
+      `outlives the young generation (kept data, and work for later full collections); the pauses are the collector's ` +
+      `on the JavaScript thread. Steady between runs (a few %), unlike req/s.\n\n${markdown}`,
   );
 }
 
