@@ -2,7 +2,7 @@
  * What the dev console costs the webhook when no browser is open: CPU time per request in the servers' process, for
  * the listener as `serve` runs it (with an onMessage, so the bot builds its per-message record) and the same with the
  * console wired as `serve` wires it (its observer records every
- * attempt into the 1,000-message history). CPU time, unlike req/s, is not blurred by other work on a shared machine.
+ * attempt into its history). CPU time, unlike req/s, is not blurred by other work on a shared machine.
  * Rounds alternate the two servers, in ABBA order; the median round is shown.
  */
 import autocannon from 'autocannon';
@@ -48,7 +48,7 @@ async function run(url: string, mode: BenchMode, amount: number, connections: nu
 
 /**
  * The console's own work per attempt, in this process: what the webhook hands the observer (a message opened, an
- * attempt answered) recorded into a full 1,000-message history. Inputs are built before the clock starts.
+ * attempt answered) recorded into a full history (1,000 messages: the cost of a full ring). Inputs are built before the clock starts.
  */
 export function observerCostUs(count = 200_000): number {
   const devConsole = createDevConsole();

@@ -134,12 +134,12 @@ if (only.includes('console')) {
       `reply, ${requests} requests per run after a 2,000-request warm-up, ${connections} connections, rounds alternating ` +
       `the two servers in ABBA order, the median round shown). Both servers run as \`serve\` runs them (the bot hands each ` +
       `message's record to an onMessage); the second also has the console as \`serve\` wires it: its observer records ` +
-      `every attempt into the 1,000-message history, no page is open (no event stream). "All threads" is the ` +
+      `every attempt into its history (200 messages by default), no page is open (no event stream). "All threads" is the ` +
       `process's CPU time, V8's helper threads (concurrent marking, parallel scavenges) included; "main thread" is the ` +
       `JavaScript's own thread (Linux), the one that limits req/s.\n\n${markdown}\n\n` +
       `The console's own work per attempt, measured in-process (the observer recording a message and its attempt ` +
       `into a full 1,000-message history): ${observerUs.toFixed(2)} µs.\n\nWhat the history keeps alive per message ` +
-      `(every kept message outlives the young generation and is promoted, so this is the GC work each request adds): ` +
+      `(a history longer than the young generation spans gets each of them promoted: the GC section shows it): ` +
       `keyword requests through the listener on loopback, the heap after a full GC with a history of 5,000 messages ` +
       `against one of 1, divided by 4,999; objects are heap snapshot nodes. Deterministic (±0.5 object, ±100 bytes ` +
       `between runs), unlike the CPU time above.\n\n${retained}`,
