@@ -5,6 +5,7 @@
  * What wechat-gpt adds on top of it is what the throughput table measures.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER, MODEL_ANSWER } from './constants.js';
 
 // The built protocol module (dist/, `npm run build` first), as the wechat-gpt servers beside it run theirs.
 const {
@@ -109,4 +110,15 @@ export function createBareWebhook({
       send(res, 400, 'bad request');
     }
   };
+}
+
+/** The handler every bench compares with: the bench account, answering the bench's keyword, welcome and model texts. */
+export function benchBareWebhook(welcome: string): ReturnType<typeof createBareWebhook> {
+  return createBareWebhook({
+    ...BENCH_WECHAT,
+    keyword: KEYWORD,
+    answer: KEYWORD_ANSWER,
+    welcome,
+    otherText: MODEL_ANSWER,
+  });
 }

@@ -5,11 +5,11 @@
  * attempt into its history). CPU time, unlike req/s, is not blurred by other work on a shared machine.
  * Rounds alternate the two servers, in ABBA order; the median round is shown.
  */
-import autocannon from 'autocannon';
 import { createDevConsole } from '../src/console/index.js';
 import type { ObservedAttempt } from '../src/server/observer.js';
 import type { InboundMessage } from '../src/wechat/types.js';
 import { consoleRetained, retainedTable } from './console-retained.js';
+import { postSigned } from './post-signed.js';
 import { type BenchMode, createRequestPool } from './signed-requests.js';
 import { fixed, markdownTable } from './table.js';
 import { checkAnswer, requests, startServers } from './throughput.js';
@@ -28,22 +28,7 @@ const SERVERS = [
 
 async function run(url: string, mode: BenchMode, amount: number, connections: number): Promise<void> {
   const next = createRequestPool(requests(mode), amount);
-  await autocannon({
-    url,
-    connections,
-    amount,
-    timeout: 10,
-    method: 'POST',
-    headers: { 'content-type': 'text/xml' },
-    requests: [
-      {
-        setupRequest(request) {
-          const signed = next();
-          return { ...request, path: signed.path, body: signed.body };
-        },
-      },
-    ],
-  });
+  await postSigned(url, next, { connections, amount });
 }
 
 /**

@@ -6,11 +6,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { WechatGpt } from '../src/index.js';
-import { createBareWebhook } from './bare-webhook.js';
-import { BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER, MODEL_ANSWER } from './constants.js';
+import { benchBareWebhook } from './bare-webhook.js';
+import { BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER } from './constants.js';
+import type { CountedTarget } from './counted-servers.js';
 import { instantLlm } from './instant-model.js';
-
-export type CountedTarget = 'bare' | 'listener' | 'served' | 'console' | 'job' | 'model';
 
 const { defaultTexts } = (await import('../dist/config.js')) as typeof import('../src/config.js');
 const { createDevConsole } = (await import('../dist/console/index.js')) as typeof import('../src/console/index.js');
@@ -51,13 +50,7 @@ function library(): WechatGpt {
 
 let handler: (req: IncomingMessage, res: ServerResponse) => void;
 if (target === 'bare') {
-  const bare = createBareWebhook({
-    ...BENCH_WECHAT,
-    keyword: KEYWORD,
-    answer: KEYWORD_ANSWER,
-    welcome: defaultTexts.welcome,
-    otherText: MODEL_ANSWER,
-  });
+  const bare = benchBareWebhook(defaultTexts.welcome);
   handler = (req, res) => void bare(req, res);
 } else {
   const gpt = library();

@@ -7,27 +7,11 @@
  * a server's two files gives the per-request work by V8 builtin and collector phase. Opt-in
  * (`npm run bench -- --only instructions`, about 10 minutes): it needs valgrind; each server runs 50× slower under it.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import autocannon from 'autocannon';
-import type { CountedTarget } from './instructions-server.js';
+import { COUNTED_LABELS, type CountedTarget, loadCounted, withCountedServer } from './counted-servers.js';
 import { markdownTable } from './table.js';
-import { requests } from './throughput.js';
-
-const SERVER = fileURLToPath(new URL('./instructions-server.ts', import.meta.url));
-
-const LABELS: Record<CountedTarget, string> = {
-  bare: 'bare node:http (baseline)',
-  listener: 'wechat-gpt `gpt.listener`, keyword reply',
-  served: 'the same with an onMessage (as serve runs it)',
-  console: 'the same + dev console (no browser open)',
-  job: 'wechat-gpt `gpt.listener`, full path (answer from a handler)',
-  model: 'wechat-gpt `gpt.listener`, model path (instant model in the process)',
-};
 
 /** The instructions one process ran: cachegrind's summary line. */
 function totalInstructions(file: string): number {
@@ -38,48 +22,10 @@ function totalInstructions(file: string): number {
 
 async function countRun(target: CountedTarget, amount: number, dir: string): Promise<number> {
   const file = join(dir, `${target}-${amount}.out`);
-  const child = spawn(
-    'valgrind',
-    [
-      '--tool=cachegrind',
-      '--cache-sim=no',
-      `--cachegrind-out-file=${file}`,
-      process.execPath,
-      '--single-threaded',
-      '--import',
-      'tsx',
-      SERVER,
-      target,
-    ],
-    { stdio: ['pipe', 'pipe', 'ignore'] },
+  const prefix = ['--tool=cachegrind', '--cache-sim=no', `--cachegrind-out-file=${file}`];
+  await withCountedServer(target, { command: 'valgrind', prefix, nodeFlags: ['--single-threaded'] }, (port) =>
+    loadCounted(port, amount, 120),
   );
-  const port = await new Promise<string>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`the ${target} server exited with ${code}`)));
-    createInterface({ input: child.stdout! }).once('line', resolve);
-  });
-  const next = requests('plain');
-  const result = await autocannon({
-    url: `http://127.0.0.1:${port}/wechat`,
-    connections: 50,
-    amount,
-    timeout: 120,
-    method: 'POST',
-    headers: { 'content-type': 'text/xml' },
-    requests: [
-      {
-        setupRequest(request) {
-          const signed = next();
-          return { ...request, path: signed.path, body: signed.body };
-        },
-      },
-    ],
-  });
-  if (result.errors || result.timeouts || result.non2xx) {
-    throw new Error(`${target}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`);
-  }
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.stdin!.end('quit\n');
-  await exited;
   return totalInstructions(file);
 }
 
@@ -124,7 +70,7 @@ export async function benchInstructions({
     const markdown = markdownTable(
       ['server', 'instructions/request', 'vs baseline'],
       rows.map((row) => [
-        LABELS[row.target],
+        COUNTED_LABELS[row.target],
         Math.round(row.perRequest).toLocaleString('en-US'),
         `${row.ratio.toFixed(2)}×`,
       ]),

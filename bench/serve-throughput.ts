@@ -4,10 +4,11 @@
  * keyword reply, and a question for the model (an instant model, so the row is the webhook's own cost of the model
  * path). Plain mode, every request a new user (and MsgId), validly signed; interleaved rounds, the median run shown.
  */
-import autocannon, { type Result } from 'autocannon';
+import type { Result } from 'autocannon';
 import { defaultTexts } from '../src/config.js';
 import { parseReplyXml } from '../src/wechat/index.js';
 import { ACCOUNT, BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER, MODEL_ANSWER, MODEL_QUESTION } from './constants.js';
+import { postSigned } from './post-signed.js';
 import { startServe } from './serve-process.js';
 import {
   createRequestFactory,
@@ -73,23 +74,7 @@ export async function loadAt(
   { durationSec, connections, overallRate }: { durationSec: number; connections: number; overallRate?: number },
 ): Promise<Result> {
   const next = createTimedRequestPool(workloadRequests(workload), overallRate ?? 14_000, Math.ceil(durationSec));
-  return await autocannon({
-    url: base,
-    connections,
-    duration: durationSec,
-    timeout: 10,
-    method: 'POST',
-    headers: { 'content-type': 'text/xml' },
-    ...(overallRate ? { overallRate } : {}),
-    requests: [
-      {
-        setupRequest(request) {
-          const signed = next();
-          return { ...request, path: signed.path, body: signed.body };
-        },
-      },
-    ],
-  });
+  return await postSigned(base, next, { connections, duration: durationSec, ...(overallRate ? { overallRate } : {}) });
 }
 
 async function measure(base: string, workload: Workload, expected: string, options: ServeThroughputOptions) {

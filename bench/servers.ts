@@ -12,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import type { DevConsole } from '../src/console/index.js';
 import type { WechatGpt } from '../src/index.js';
-import { createBareWebhook } from './bare-webhook.js';
-import { BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER, MODEL_ANSWER } from './constants.js';
+import { benchBareWebhook } from './bare-webhook.js';
+import { BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER } from './constants.js';
 import { instantLlm, startInstantModel } from './instant-model.js';
 
 // The built library (dist/, `npm run build` first), as users run it: tsx's transform of src/ names every closure it
@@ -117,13 +117,7 @@ async function main(): Promise<void> {
   };
   let current = fresh();
 
-  const bare = createBareWebhook({
-    ...BENCH_WECHAT,
-    keyword: KEYWORD,
-    answer: KEYWORD_ANSWER,
-    welcome: defaultTexts.welcome,
-    otherText: MODEL_ANSWER,
-  });
+  const bare = benchBareWebhook(defaultTexts.welcome);
   const model = await startInstantModel();
   const handlers: Record<Target, (req: IncomingMessage, res: ServerResponse) => void> = {
     bare: (req, res) => void bare(req, res),

@@ -7,9 +7,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import autocannon, { type Result } from 'autocannon';
+import type { Result } from 'autocannon';
 import { decrypt, parseEncryptedReply, parseReplyXml } from '../src/wechat/index.js';
 import { ACCOUNT, BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER } from './constants.js';
+import { postSigned } from './post-signed.js';
 import type { ServerPorts, Target } from './servers.js';
 import {
   type BenchMode,
@@ -137,22 +138,7 @@ export function requests(mode: BenchMode): RequestFactory {
 
 async function load(url: string, mode: BenchMode, durationSec: number, connections: number): Promise<Result> {
   const next = createTimedRequestPool(requests(mode), POOL_PER_SECOND, Math.ceil(durationSec));
-  return await autocannon({
-    url,
-    connections,
-    duration: durationSec,
-    timeout: 10,
-    method: 'POST',
-    headers: { 'content-type': 'text/xml' },
-    requests: [
-      {
-        setupRequest(request) {
-          const signed = next();
-          return { ...request, path: signed.path, body: signed.body };
-        },
-      },
-    ],
-  });
+  return await postSigned(url, next, { connections, duration: durationSec });
 }
 
 /** One measured run of one target: a checked answer, a warm-up, the load, and a checked answer again. */
