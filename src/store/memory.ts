@@ -1,6 +1,6 @@
 /**
- * The default store: everything in one bounded in-process map (least recently used keys go first when full) with a
- * TTL on every entry. Operations never await between reading and writing, so each one is atomic; waitForJob wakes on
+ * The default store: everything in bounded in-process maps, one per kind under one bound (least recently used keys go
+ * first when full), with a TTL on every entry. Operations never await between reading and writing, so each one is atomic; waitForJob wakes on
  * completeJob through in-process waiters, never by polling. One process only: use the Redis store for several.
  */
 import { DEFAULT_OUTBOX_TTL_MS } from '../config/defaults.js';
@@ -18,7 +18,7 @@ import {
   summarize,
   unseenAnswer,
 } from './outbox.js';
-import { createTtlMap, flatString } from './ttl-map.js';
+import { createTtlTables, flatString } from './ttl-map.js';
 import type { CompleteOutcome, JobRecord, OutboxClaim, OutboxHandover, OutboxItem, Session, Store } from './types.js';
 import { createJobWaiters } from './waiters.js';
 
@@ -62,8 +62,6 @@ interface ClaimedPage {
   fragment: QueuedAnswer;
 }
 
-type Stored = JobRecord | QueuedAnswer[] | ClaimedPage[] | string[] | string | number | Map<string, number>;
-
 const copyJob = (job: JobRecord): JobRecord => shallowCopy(job);
 
 export function createMemoryStore({
@@ -72,30 +70,29 @@ export function createMemoryStore({
   outboxTtlMs = DEFAULT_OUTBOX_TTL_MS,
   sweepIntervalMs = 60_000,
 }: MemoryStoreOptions = {}): MemoryStore {
-  const map = createTtlMap<Stored>({ maxKeys: Math.max(1, maxKeys), now });
+  const tables = createTtlTables({ maxKeys: Math.max(1, maxKeys), now });
+  // A table per kind, keyed by the caller's own string (an openid, a job key): no prefixed copy to build and hash.
+  const jobs = tables.table<JobRecord>();
+  const outboxes = tables.table<QueuedAnswer[]>();
+  const claimed = tables.table<ClaimedPage[]>();
+  const pending = tables.table<string[]>();
+  const sessions = tables.table<string>();
+  const hits = tables.table<number>();
+  const tallies = tables.table<Map<string, number>>();
+  const values = tables.table<string>();
+  const locks = tables.table<string>();
   const waiters = createJobWaiters();
-  const sweeper = setInterval(() => map.sweep(), sweepIntervalMs);
+  const sweeper = setInterval(() => tables.sweep(), sweepIntervalMs);
   sweeper.unref();
   let lockTokens = 0;
   let claimIds = 0;
 
-  // One map for every kind: a short prefix per kind keeps keys apart and small.
-  const jobKey = (key: string) => `j:${key}`;
-  const outboxKey = (openid: string) => `o:${openid}`;
-  const sessionKey = (openid: string) => `s:${openid}`;
-  const hitKey = (key: string) => `h:${key}`;
-  const tallyKey = (key: string) => `t:${key}`;
-  const valueKey = (key: string) => `v:${key}`;
-  const lockKey = (key: string) => `l:${key}`;
-  const claimsKey = (openid: string) => `c:${openid}`;
-  const pendingKey = (openid: string) => `p:${openid}`;
-
-  const readJob = (key: string) => map.get(jobKey(key)) as JobRecord | undefined;
-  const readOutbox = (openid: string) => map.get(outboxKey(openid)) as QueuedAnswer[] | undefined;
+  const readJob = (key: string) => jobs.get(key);
+  const readOutbox = (openid: string) => outboxes.get(openid);
 
   function writeOutbox(openid: string, answers: QueuedAnswer[]): void {
-    if (answers.length === 0) map.delete(outboxKey(openid));
-    else map.set(outboxKey(openid), answers, outboxTtlMs);
+    if (answers.length === 0) outboxes.delete(openid);
+    else outboxes.set(openid, answers, outboxTtlMs);
   }
 
   /** A job record as this store keeps it (its own copies of the strings). */
@@ -109,14 +106,14 @@ export function createMemoryStore({
 
   /** Puts back, in front and in order, the pages whose claims ran out unacknowledged (all of them: at shutdown). */
   function restoreExpiredClaims(openid: string, all = false): void {
-    const claims = map.get(claimsKey(openid)) as ClaimedPage[] | undefined;
+    const claims = claimed.get(openid);
     if (!claims) return;
     const time = now();
     const expired = all ? [...claims] : claims.filter((claim) => claim.until <= time);
     if (expired.length === 0) return;
     const kept = all ? [] : claims.filter((claim) => claim.until > time);
-    if (kept.length) map.set(claimsKey(openid), kept, Math.max(...kept.map((claim) => claim.until)) - time);
-    else map.delete(claimsKey(openid));
+    if (kept.length) claimed.set(openid, kept, Math.max(...kept.map((claim) => claim.until)) - time);
+    else claimed.delete(openid);
     const answers = readOutbox(openid) ?? [];
     for (const claim of expired.reverse()) restoreFragment(answers, claim.fragment);
     writeOutbox(openid, answers);
@@ -129,28 +126,28 @@ export function createMemoryStore({
     take: (answers: QueuedAnswer[]) => OutboxItem | undefined,
   ): OutboxClaim | undefined {
     restoreExpiredClaims(openid);
-    const entry = map.entry(outboxKey(openid));
+    const entry = outboxes.entry(openid);
     if (!entry) return undefined;
-    const answers = entry.value as QueuedAnswer[];
+    const answers = entry.value;
     const item = take(answers);
-    if (answers.length === 0) map.delete(outboxKey(openid));
+    if (answers.length === 0) outboxes.delete(openid);
     if (!item) return undefined;
     const claim: ClaimedPage = { claimId: `m${++claimIds}`, until: now() + leaseMs, fragment: claimedFragment(item) };
-    const claims = [...((map.get(claimsKey(openid)) as ClaimedPage[] | undefined) ?? []), claim];
-    map.set(claimsKey(openid), claims, Math.max(...claims.map((c) => c.until)) - now() + outboxTtlMs);
+    const claims = [...(claimed.get(openid) ?? []), claim];
+    claimed.set(openid, claims, Math.max(...claims.map((c) => c.until)) - now() + outboxTtlMs);
     return shallowCopy(item, { claimId: claim.claimId });
   }
 
   function addPending(openid: string, key: string): void {
-    const keys = (map.get(pendingKey(openid)) as string[] | undefined) ?? [];
-    if (!keys.includes(key)) map.set(pendingKey(openid), [...keys, ownString(key)], outboxTtlMs);
+    const keys = pending.get(openid) ?? [];
+    if (!keys.includes(key)) pending.set(openid, [...keys, ownString(key)], outboxTtlMs);
   }
 
   function removePending(openid: string, key: string): void {
-    const entry = map.entry(pendingKey(openid));
+    const entry = pending.entry(openid);
     if (!entry) return;
-    const keys = (entry.value as string[]).filter((pending) => pending !== key);
-    if (keys.length === 0) map.delete(pendingKey(openid));
+    const keys = entry.value.filter((pending) => pending !== key);
+    if (keys.length === 0) pending.delete(openid);
     else entry.value = keys;
   }
 
@@ -164,6 +161,7 @@ export function createMemoryStore({
 
   return {
     kind: 'memory',
+    inProcess: true,
 
     async claimAttempt(key, openid, ttlMs) {
       const job = readJob(key);
@@ -172,7 +170,7 @@ export function createMemoryStore({
         return { attempt: job.attempts, job: copyJob(job) };
       }
       const created = newJob(key, openid, 'pending', 1);
-      map.set(jobKey(key), created, ttlMs);
+      jobs.set(key, created, ttlMs);
       return { attempt: 1, job: copyJob(created) };
     },
 
@@ -196,7 +194,7 @@ export function createMemoryStore({
           : shallowCopy(result, { question: ownString(result.question) });
       job.status = 'done';
       job.result = stored;
-      map.set(jobKey(key), job, ttlMs);
+      jobs.set(key, job, ttlMs);
       if (deferred) outboxAnswer(job);
       else if (result.morePages?.length) {
         // The user now reads this answer: its rest replaces the rest of answers seen before.
@@ -216,7 +214,7 @@ export function createMemoryStore({
     async sendToOutbox(key, openid, ttlMs): Promise<OutboxHandover> {
       const job = readJob(key);
       if (!job) {
-        map.set(jobKey(key), newJob(key, openid, 'deferred', 0), ttlMs);
+        jobs.set(key, newJob(key, openid, 'deferred', 0), ttlMs);
         addPending(openid, key);
         return 'deferred';
       }
@@ -232,7 +230,7 @@ export function createMemoryStore({
 
     async renewLease(key, { openid, leaseMs, ttlMs }) {
       const job = readJob(key);
-      if (!job) map.set(jobKey(key), { ...newJob(key, openid, 'pending', 1), leaseUntil: now() + leaseMs }, ttlMs);
+      if (!job) jobs.set(key, { ...newJob(key, openid, 'pending', 1), leaseUntil: now() + leaseMs }, ttlMs);
       else if (job.status !== 'done') job.leaseUntil = now() + leaseMs;
     },
 
@@ -268,19 +266,19 @@ export function createMemoryStore({
     },
 
     async ackOutbox(openid, claimId) {
-      const entry = map.entry(claimsKey(openid));
+      const entry = claimed.entry(openid);
       if (!entry) return;
-      const kept = (entry.value as ClaimedPage[]).filter((claim) => claim.claimId !== claimId);
-      if (kept.length === 0) map.delete(claimsKey(openid));
+      const kept = entry.value.filter((claim) => claim.claimId !== claimId);
+      if (kept.length === 0) claimed.delete(openid);
       else entry.value = kept;
     },
 
     async dropSeenAnswers(openid) {
       restoreExpiredClaims(openid);
-      const entry = map.entry(outboxKey(openid));
+      const entry = outboxes.entry(openid);
       if (!entry) return;
-      const kept = dropSeen(entry.value as QueuedAnswer[]);
-      if (kept.length === 0) map.delete(outboxKey(openid));
+      const kept = dropSeen(entry.value);
+      if (kept.length === 0) outboxes.delete(openid);
       else entry.value = kept;
     },
 
@@ -290,13 +288,13 @@ export function createMemoryStore({
     },
 
     async clearOutbox(openid) {
-      map.delete(outboxKey(openid));
-      map.delete(claimsKey(openid));
-      map.delete(pendingKey(openid));
+      outboxes.delete(openid);
+      claimed.delete(openid);
+      pending.delete(openid);
     },
 
     async pendingAnswers(openid) {
-      return [...((map.get(pendingKey(openid)) as string[] | undefined) ?? [])];
+      return [...(pending.get(openid) ?? [])];
     },
 
     async removePending(openid, key) {
@@ -304,34 +302,34 @@ export function createMemoryStore({
     },
 
     async getSession(openid) {
-      const json = map.get(sessionKey(openid)) as string | undefined;
+      const json = sessions.get(openid);
       return json === undefined ? undefined : (JSON.parse(json) as Session);
     },
 
     async setSession(openid, session, ttlMs) {
       // As JSON: smaller than the objects for many idle users, and no caller can change a stored session in place.
-      map.set(sessionKey(openid), flatString(JSON.stringify(session)), ttlMs);
+      sessions.set(openid, flatString(JSON.stringify(session)), ttlMs);
     },
 
     async deleteSession(openid) {
-      map.delete(sessionKey(openid));
+      sessions.delete(openid);
     },
 
     async hit(key, windowMs) {
-      const entry = map.entry(hitKey(key));
+      const entry = hits.entry(key);
       if (!entry) {
-        map.set(hitKey(key), 1, windowMs);
+        hits.set(key, 1, windowMs);
         return 1;
       }
-      entry.value = (entry.value as number) + 1;
+      entry.value += 1;
       return entry.value;
     },
 
     async addToTally(key, member, amount, ttlMs) {
-      const tally = map.get(tallyKey(key)) as Map<string, number> | undefined;
+      const tally = tallies.get(key);
       if (amount === 0) return tally?.get(member) ?? 0;
       const totals = tally ?? new Map<string, number>();
-      if (!tally) map.set(tallyKey(key), totals, ttlMs);
+      if (!tally) tallies.set(key, totals, ttlMs);
       const before = totals.get(member);
       const total = (before ?? 0) + amount;
       // A new member is an openid sliced from a request body: the tally keeps it for two days, not the body.
@@ -340,7 +338,7 @@ export function createMemoryStore({
     },
 
     async topOfTally(key, limit) {
-      const tally = map.get(tallyKey(key)) as Map<string, number> | undefined;
+      const tally = tallies.get(key);
       if (!tally || limit <= 0) return [];
       return [...tally]
         .map(([member, total]) => ({ member, total }))
@@ -349,24 +347,24 @@ export function createMemoryStore({
     },
 
     async getValue(key) {
-      return map.get(valueKey(key)) as string | undefined;
+      return values.get(key);
     },
 
     async setValue(key, value, ttlMs) {
-      map.set(valueKey(key), ownString(value), ttlMs);
+      values.set(key, ownString(value), ttlMs);
     },
 
     async deleteValue(key) {
-      map.delete(valueKey(key));
+      values.delete(key);
     },
 
     async tryLock(key, ttlMs) {
-      if (map.entry(lockKey(key))) return undefined;
+      if (locks.entry(key)) return undefined;
       const token = String(++lockTokens);
-      map.set(lockKey(key), token, ttlMs);
+      locks.set(key, token, ttlMs);
       return async function release() {
         // Only the holder's token releases: after expiry someone else may hold the lock.
-        if (map.get(lockKey(key)) === token) map.delete(lockKey(key));
+        if (locks.get(key) === token) locks.delete(key);
       };
     },
 
@@ -375,50 +373,47 @@ export function createMemoryStore({
     async close() {
       clearInterval(sweeper);
       waiters.closeAll();
-      map.clear();
+      tables.clear();
     },
 
     get size() {
-      return map.size;
+      return tables.size;
     },
 
-    sweep: () => map.sweep(),
+    sweep: () => tables.sweep(),
 
-    flush: () => map.clear(),
+    flush: () => tables.clear(),
 
     snapshot() {
       const time = now();
-      const openidOf = (key: string) => key.slice(2);
-      for (const [key] of map.live('c:')) restoreExpiredClaims(openidOf(key), true);
+      for (const [openid] of claimed.live()) restoreExpiredClaims(openid, true);
       return {
         version: 1,
         takenAt: time,
-        outboxes: map.live('o:').map(([key, entry]) => ({
-          openid: openidOf(key),
+        outboxes: outboxes.live().map(([openid, entry]) => ({
+          openid,
           expiresAt: entry.expiresAt,
-          answers: entry.value as QueuedAnswer[],
+          answers: entry.value,
         })),
-        pending: map.live('p:').map(([key, entry]) => ({
-          openid: openidOf(key),
+        pending: pending.live().map(([openid, entry]) => ({
+          openid,
           expiresAt: entry.expiresAt,
-          keys: entry.value as string[],
+          keys: entry.value,
         })),
-        sessions: map
-          .live('s:')
-          .map(([key, entry]) => ({ openid: openidOf(key), expiresAt: entry.expiresAt, json: entry.value as string })),
+        sessions: sessions.live().map(([openid, entry]) => ({ openid, expiresAt: entry.expiresAt, json: entry.value })),
       };
     },
 
     restore(snapshot) {
       const time = now();
       for (const { openid, expiresAt, answers } of snapshot.outboxes) {
-        if (expiresAt > time) map.set(outboxKey(openid), answers, expiresAt - time);
+        if (expiresAt > time) outboxes.set(openid, answers, expiresAt - time);
       }
       for (const { openid, expiresAt, keys } of snapshot.pending) {
-        if (expiresAt > time) map.set(pendingKey(openid), keys, expiresAt - time);
+        if (expiresAt > time) pending.set(openid, keys, expiresAt - time);
       }
       for (const { openid, expiresAt, json } of snapshot.sessions) {
-        if (expiresAt > time) map.set(sessionKey(openid), json, expiresAt - time);
+        if (expiresAt > time) sessions.set(openid, json, expiresAt - time);
       }
     },
   };

@@ -1,7 +1,8 @@
 /**
- * A bounded map with an expiry per entry, the memory store's only container. Entries in least-recently-used order
+ * Bounded maps with an expiry per entry, the memory store's only containers. Entries in least-recently-used order
  * (a read moves the key to the end), so the bound evicts the coldest keys; expired entries are invisible, dropped when
- * touched, a few per write from the cold end, and all at once by sweep().
+ * touched, a few per write from the cold end, and all at once by sweep(). The tables of one memory store (one per kind
+ * of entry) share one bound and one order.
  */
 
 import { ownString } from '../own-string.js';
@@ -18,11 +19,13 @@ export interface TtlMap<T> {
   get(key: string): T | undefined;
   set(key: string, value: T, ttlMs: number): TtlEntry<T>;
   delete(key: string): void;
-  /** Drops every expired entry; returns how many. */
+  /** Drops every expired entry (of every table sharing its bound); returns how many. */
   sweep(): number;
-  /** The live entries whose key starts with prefix (for snapshots), without changing their recency. */
-  live(prefix: string): [string, TtlEntry<T>][];
+  /** The live entries (for snapshots), without changing their recency. */
+  live(): [string, TtlEntry<T>][];
+  /** Forgets this table's entries. */
   clear(): void;
+  /** This table's entries, expired ones not yet reclaimed included. */
   readonly size: number;
 }
 
@@ -38,24 +41,51 @@ export function flatString(value: string): string {
   return value;
 }
 
-/** An entry in the recency list: coldest at the head, most recently used at the tail. */
-interface Slot<T> extends TtlEntry<T> {
+/** An entry in the recency list (of any table): coldest at the head, most recently used at the tail. */
+interface Linked {
   key: string;
-  prev: Slot<T> | undefined;
-  next: Slot<T> | undefined;
+  expiresAt: number;
+  /** The table the entry is in. */
+  table: { delete(key: string): boolean };
+  prev: Linked | undefined;
+  next: Linked | undefined;
 }
 
-export function createTtlMap<T>({ maxKeys, now }: { maxKeys: number; now: () => number }): TtlMap<T> {
-  /**
-   * The Map finds entries; a linked list keeps their recency. Moving a key to the end of the Map itself (delete, then
-   * set again) leaves a deleted slot in its hash chain each time until the Map rehashes: a key touched on every
-   * message (the day's quota tally) then made each lookup walk tens of thousands of dead slots.
-   */
-  const entries = new Map<string, Slot<T>>();
-  let head: Slot<T> | undefined;
-  let tail: Slot<T> | undefined;
+interface Slot<V> extends Linked, TtlEntry<V> {}
 
-  function unlink(slot: Slot<T>): void {
+/** Several maps of their own keys (one per kind of entry) under one bound and one recency order. */
+export interface TtlTables {
+  /** A new, empty table. Its entries count against the shared bound, and the least recently used of all tables go. */
+  table<V>(): TtlMap<V>;
+  /** Drops every expired entry of every table; returns how many. */
+  sweep(): number;
+  clear(): void;
+  /** Entries held by all tables together. */
+  readonly size: number;
+}
+
+export function createTtlMap<T>(options: { maxKeys: number; now: () => number }): TtlMap<T> {
+  return createTtlTables(options).table<T>();
+}
+
+/**
+ * One Map per table finds entries; one linked list over all of them keeps their recency, for the bound. A table per
+ * kind (rather than one Map with a prefix per kind in the key) looks entries up by the caller's own string — an openid
+ * read from the message, whose hash V8 keeps once computed — instead of a new concatenation to flatten and hash on
+ * every call, and keeps no prefixed copy of the key.
+ */
+export function createTtlTables({ maxKeys, now }: { maxKeys: number; now: () => number }): TtlTables {
+  const tables: { clear(): void }[] = [];
+  let size = 0;
+  let head: Linked | undefined;
+  let tail: Linked | undefined;
+
+  /**
+   * Moving a key to the end of a Map itself (delete, then set again) leaves a deleted slot in its hash chain each
+   * time until the Map rehashes: a key touched on every message (the day's quota tally) then made each lookup walk
+   * tens of thousands of dead slots. So the recency order is the list's, not the Map's.
+   */
+  function unlink(slot: Linked): void {
     if (slot.prev) slot.prev.next = slot.next;
     else head = slot.next;
     if (slot.next) slot.next.prev = slot.prev;
@@ -64,56 +94,29 @@ export function createTtlMap<T>({ maxKeys, now }: { maxKeys: number; now: () => 
     slot.next = undefined;
   }
 
-  function append(slot: Slot<T>): void {
+  function append(slot: Linked): void {
     slot.prev = tail;
     if (tail) tail.next = slot;
     else head = slot;
     tail = slot;
   }
 
-  function toEnd(slot: Slot<T>): void {
+  function toEnd(slot: Linked): void {
     if (slot === tail) return;
     unlink(slot);
     append(slot);
   }
 
-  function remove(slot: Slot<T>): void {
-    entries.delete(slot.key);
+  function remove(slot: Linked): void {
+    slot.table.delete(slot.key);
+    size--;
     unlink(slot);
-  }
-
-  function entry(key: string): TtlEntry<T> | undefined {
-    const found = entries.get(key);
-    if (!found) return undefined;
-    if (found.expiresAt <= now()) {
-      remove(found);
-      return undefined;
-    }
-    toEnd(found);
-    return found;
-  }
-
-  function set(key: string, value: T, ttlMs: number): TtlEntry<T> {
-    const expiresAt = now() + ttlMs;
-    const found = entries.get(key);
-    if (found) {
-      found.value = value;
-      found.expiresAt = expiresAt;
-      toEnd(found);
-      return found;
-    }
-    const owned = ownString(key);
-    const created: Slot<T> = { value, expiresAt, key: owned, prev: undefined, next: undefined };
-    entries.set(owned, created);
-    append(created);
-    reclaim();
-    return created;
   }
 
   function reclaim(): void {
     const time = now();
     for (let checked = 0; checked < RECLAIM_PER_WRITE && head && head.expiresAt <= time; checked++) remove(head);
-    while (entries.size > maxKeys && head) remove(head);
+    while (size > maxKeys && head) remove(head);
   }
 
   function sweep(): number {
@@ -130,30 +133,76 @@ export function createTtlMap<T>({ maxKeys, now }: { maxKeys: number; now: () => 
     return dropped;
   }
 
-  return {
-    entry,
-    get: (key) => entry(key)?.value,
-    set,
-    delete: (key) => {
+  function table<V>(): TtlMap<V> {
+    const entries = new Map<string, Slot<V>>();
+    tables.push(entries);
+
+    function entry(key: string): TtlEntry<V> | undefined {
       const found = entries.get(key);
-      if (found) remove(found);
-    },
-    sweep,
-    live(prefix) {
-      const time = now();
-      const found: [string, TtlEntry<T>][] = [];
-      for (const [key, slot] of entries) {
-        if (key.startsWith(prefix) && slot.expiresAt > time) found.push([key, slot]);
+      if (!found) return undefined;
+      if (found.expiresAt <= now()) {
+        remove(found);
+        return undefined;
       }
+      toEnd(found);
       return found;
-    },
-    clear: () => {
-      entries.clear();
+    }
+
+    function set(key: string, value: V, ttlMs: number): TtlEntry<V> {
+      const expiresAt = now() + ttlMs;
+      const found = entries.get(key);
+      if (found) {
+        found.value = value;
+        found.expiresAt = expiresAt;
+        toEnd(found);
+        return found;
+      }
+      const owned = ownString(key);
+      const created: Slot<V> = { value, expiresAt, key: owned, table: entries, prev: undefined, next: undefined };
+      entries.set(owned, created);
+      size++;
+      append(created);
+      reclaim();
+      return created;
+    }
+
+    return {
+      entry,
+      get: (key) => entry(key)?.value,
+      set,
+      delete: (key) => {
+        const found = entries.get(key);
+        if (found) remove(found);
+      },
+      sweep,
+      live() {
+        const time = now();
+        const found: [string, TtlEntry<V>][] = [];
+        for (const [key, slot] of entries) if (slot.expiresAt > time) found.push([key, slot]);
+        return found;
+      },
+      clear() {
+        for (const slot of entries.values()) unlink(slot);
+        size -= entries.size;
+        entries.clear();
+      },
+      get size() {
+        return entries.size;
+      },
+    };
+  }
+
+  return {
+    table,
+    sweep,
+    clear() {
+      for (const entries of tables) entries.clear();
+      size = 0;
       head = undefined;
       tail = undefined;
     },
     get size() {
-      return entries.size;
+      return size;
     },
   };
 }

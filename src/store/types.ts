@@ -293,6 +293,11 @@ export interface TallyEntry {
 export interface Store extends JobStore, OutboxStore, SessionStore, CounterStore {
   /** A name for logs and /healthz: 'memory' | 'redis'. */
   readonly kind: string;
+  /**
+   * Each call does its work before it returns (the promise is only the contract's shape): the memory store. /metrics
+   * then times a call as it runs, with no handler on its promise.
+   */
+  readonly inProcess?: boolean;
   /** Throws a StoreError when the backend cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

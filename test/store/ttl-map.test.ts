@@ -1,7 +1,7 @@
 /** The memory store's container against a plain model of an LRU map with expiry, under random operations. */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createTtlMap } from '../../src/store/ttl-map.js';
+import { createTtlMap, createTtlTables, type TtlMap } from '../../src/store/ttl-map.js';
 
 type Op =
   | { kind: 'set'; key: string; ttl: number }
@@ -82,6 +82,51 @@ describe('createTtlMap', () => {
         });
       }),
       { seed: 20261125, numRuns: 300 },
+    );
+  });
+
+  it('keeps tables apart under one bound and one recency order: like one map whose keys name their table', () => {
+    const tableOp = fc.tuple(fc.constantFrom(0, 1, 2), op);
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.array(tableOp, { maxLength: 200 }), (maxKeys, ops) => {
+        let time = 0;
+        const shared = createTtlTables({ maxKeys, now: () => time });
+        const tables: TtlMap<number>[] = [shared.table<number>(), shared.table<number>(), shared.table<number>()];
+        const expected = model(maxKeys);
+        ops.forEach(([at, step], value) => {
+          const map = tables[at]!;
+          // The same key in two tables is two entries.
+          const named = `${at}:${'key' in step ? step.key : ''}`;
+          switch (step.kind) {
+            case 'set':
+              map.set(step.key, value, step.ttl);
+              expected.set(named, value, time + step.ttl, time);
+              break;
+            case 'get':
+              expect(map.get(step.key)).toBe(expected.get(named, time));
+              break;
+            case 'delete':
+              map.delete(step.key);
+              expected.delete(named);
+              break;
+            case 'tick':
+              time += step.ms;
+              break;
+            case 'sweep':
+              shared.sweep();
+              expected.sweep(time);
+              break;
+          }
+          expect(shared.size).toBe(expected.size);
+          expect(tables.reduce((sum, table) => sum + table.size, 0)).toBe(expected.size);
+        });
+        // A table's live entries are its own, by its own keys.
+        for (const [at, table] of tables.entries()) {
+          const live = table.live().map(([key, entry]) => [`${at}:${key}`, entry.value]);
+          for (const [named, value] of live) expect(expected.get(named as string, time)).toBe(value);
+        }
+      }),
+      { seed: 20261130, numRuns: 300 },
     );
   });
 
