@@ -32,7 +32,7 @@ export interface LocalJob {
   attempts: number;
   /** Set the moment the work produced the answer (synchronously with `done` resolving). */
   result: JobResult | undefined;
-  /** Resolves with the answer; never rejects. */
+  /** Resolves with the answer; never rejects. Made when first asked for. */
   readonly done: Promise<JobResult>;
   /** Resolves once the answer was handed over (stored, outboxed or pushed), or that failed for good. */
   readonly settled: Promise<void>;
@@ -58,6 +58,61 @@ export interface JobsDependencies {
   delivery: LateDelivery;
   /** Told when a pushed answer went out (or fell back to the outbox). */
   onPushed?: (pushed: PushedAnswer) => void;
+}
+
+/**
+ * A job of this process. Its promises are made only when someone waits (most answers are ready before a retry asks),
+ * and let go once settled: a finished job kept for its attempts' window holds its answer, not two promises and their
+ * reactions.
+ */
+class JobEntry implements LocalJob {
+  attempts = 1;
+  result: JobResult | undefined = undefined;
+  delivered = false;
+  private isSettled = false;
+  private donePromise: Promise<JobResult> | undefined = undefined;
+  private resolveDone: ((result: JobResult) => void) | undefined = undefined;
+  private settledPromise: Promise<void> | undefined = undefined;
+  private resolveSettled: (() => void) | undefined = undefined;
+
+  constructor(
+    readonly key: string,
+    readonly openid: string,
+    readonly receivedAt: number,
+    public handover: Handover,
+  ) {}
+
+  get done(): Promise<JobResult> {
+    if (this.result) return Promise.resolve(this.result);
+    this.donePromise ??= new Promise<JobResult>((resolve) => {
+      this.resolveDone = resolve;
+    });
+    return this.donePromise;
+  }
+
+  get settled(): Promise<void> {
+    if (this.isSettled) return Promise.resolve();
+    this.settledPromise ??= new Promise<void>((resolve) => {
+      this.resolveSettled = resolve;
+    });
+    return this.settledPromise;
+  }
+
+  /** The answer is here: set with `done` resolving. */
+  finish(result: JobResult): void {
+    this.result = result;
+    this.resolveDone?.(result);
+    this.donePromise = undefined;
+    this.resolveDone = undefined;
+  }
+
+  /** The answer was handed over (or that failed for good). */
+  markSettled(): void {
+    this.isSettled = true;
+    this.resolveSettled?.();
+    this.settledPromise = undefined;
+    this.resolveSettled = undefined;
+  }
 }
 
 export function createJobs({ config, store, logger, clock, delivery, onPushed }: JobsDependencies) {
@@ -131,23 +186,7 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
     produce: () => Promise<JobResult>,
     handover: Handover = 'attempt',
   ): LocalJob {
-    let resolveDone: (result: JobResult) => void = () => {};
-    let resolveSettled: () => void = () => {};
-    const job: LocalJob = {
-      key,
-      openid,
-      receivedAt,
-      attempts: 1,
-      result: undefined,
-      done: new Promise<JobResult>((resolve) => {
-        resolveDone = resolve;
-      }),
-      settled: new Promise<void>((resolve) => {
-        resolveSettled = resolve;
-      }),
-      handover,
-      delivered: false,
-    };
+    const job = new JobEntry(key, openid, receivedAt, handover);
     table.set(key, job);
 
     let renewal: TimerHandle | undefined;
@@ -167,8 +206,7 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
         } catch (error) {
           result = failed(error, key);
         }
-        job.result = result;
-        resolveDone(result);
+        job.finish(result);
         if (renewal !== undefined) clock.clearTimeout(renewal);
         try {
           await settle(job, result);
@@ -176,7 +214,7 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
           logger.error({ key, err: messageOf(error) }, 'storing the answer failed');
         }
         pushing.delete(job);
-        resolveSettled();
+        job.markSettled();
         if (job.receivedAt + attemptsWindowMs <= clock.now()) forget(job);
         else forgetLater(job);
       })(),

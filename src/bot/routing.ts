@@ -6,7 +6,7 @@
  */
 import type { Logger, ResolvedConfig } from '../config.js';
 import { StoreError } from '../errors.js';
-import { shallowCopy } from '../shallow-copy.js';
+import { copyResult } from '../store/copy-result.js';
 import type { AnswerSource, JobResult, Store } from '../store/types.js';
 import type { InboundMessage, Reply, WechatEvent } from '../wechat/types.js';
 import type { AnswerWithModel } from './chat.js';
@@ -221,10 +221,10 @@ export function createRouting(deps: RoutingDependencies) {
     const waiting = await orElse(outbox.claimWaiting(openid), undefined, 'the waiting answer');
     if (!waiting) {
       const result = await answerMessage(message, context, said);
-      return shallowCopy(result, { question: quote(text ?? `[${message.type}]`) });
+      return copyResult(result, quote(text ?? `[${message.type}]`));
     }
     const fresh = answerMessage(message, context, said).then((result) =>
-      shallowCopy(result, { question: quote(text ?? `[${message.type}]`) }),
+      copyResult(result, quote(text ?? `[${message.type}]`)),
     );
     return outbox.deliverWaitingWithNew(waiting, key, openid, fresh, receivedAt);
   }

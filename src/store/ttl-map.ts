@@ -8,6 +8,8 @@
 import { ownString } from '../own-string.js';
 
 export interface TtlEntry<T> {
+  /** The key, as the table keeps it (its own copy of the caller's string). */
+  readonly key: string;
   value: T;
   /** Epoch ms (on the map's clock) from which the entry no longer exists. */
   expiresAt: number;
@@ -43,7 +45,7 @@ export function flatString(value: string): string {
 
 /** An entry in the recency list (of any table): coldest at the head, most recently used at the tail. */
 interface Linked {
-  key: string;
+  readonly key: string;
   expiresAt: number;
   /** The table the entry is in. */
   table: { delete(key: string): boolean };
