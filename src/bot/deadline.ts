@@ -63,9 +63,9 @@ export function within<T>(
       (value) => finish({ ok: true, value }),
       (error: unknown) => finish({ ok: false, reason: 'failed', error }),
     );
-    // Queued after the promise's own reaction: when that has run, the race is over before it began. (A microtask of
-    // its own, not a promise's reaction: no promise made for it.)
-    queueMicrotask(() => {
+    // Queued after the promise's own reaction: when that has run, the race is over before it began. (Not
+    // queueMicrotask: Node wraps each callback in an AsyncResource and a bound function.)
+    void Promise.resolve().then(() => {
       if (settled) return;
       timer = clock.setTimeout(() => finish({ ok: false, reason: 'timeout' }), Math.max(0, ms));
       stopListening = hangUp?.listen(() => finish({ ok: false, reason: 'aborted' }));
