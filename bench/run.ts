@@ -116,8 +116,8 @@ if (only.includes('throughput')) {
   print(
     `\n## Webhook throughput (keyword reply, loopback)\n\nautocannon, ${connections} connections, ${durationSec} s runs ` +
       `after a warm-up, ${rounds} round${rounds === 1 ? '' : 's'} of the servers in turn, each wechat-gpt run on new instances (the median run is shown); ` +
-      `every request a new user and MsgId, validly signed. The servers share one process (one core), the load ` +
-      `generator has the other. "vs baseline" is req/s against the bare node:http handler of the same mode in this ` +
+      `every request a new user and MsgId, validly signed. Each server runs in a process of its own (the baseline's ` +
+      `too; idle while the others are measured), the load generator on the other core. "vs baseline" is req/s against the bare node:http handler of the same mode in this ` +
       `run. wechat-gpt ${values.log ? 'logs every message at info (to /dev/null)' : 'with logging off'}.\n\n${markdown}`,
   );
 }

@@ -103,41 +103,53 @@ async function main(): Promise<void> {
       },
       { wrapLlm: instantLlm(KEYWORD_ANSWER) },
     );
-  const fresh = () => {
-    devConsole = createDevConsole(process.env.BENCH_HISTORY ? { historySize: Number(process.env.BENCH_HISTORY) } : {});
-    return {
-      listener: create(false),
-      job: create(false, true),
-      model: withInstantModel(),
-      express: create(false),
-      full: create(true),
-      served: create(false, false, undefined, true),
-      console: create(false, false, devConsole, true),
-    };
+  // BENCH_TARGETS: build only these (the throughput section runs each server in a process of its own, so that no
+  // server's heap, garbage or timers weigh on another's runs, the baseline's included).
+  const only = process.env.BENCH_TARGETS?.split(',');
+  const wanted = (target: Target) => !only || only.includes(target);
+  const builders: Record<Exclude<Target, 'bare'>, () => WechatGpt> = {
+    listener: () => create(false),
+    job: () => create(false, true),
+    model: withInstantModel,
+    express: () => create(false),
+    full: () => create(true),
+    served: () => create(false, false, undefined, true),
+    console: () => {
+      devConsole = createDevConsole(
+        process.env.BENCH_HISTORY ? { historySize: Number(process.env.BENCH_HISTORY) } : {},
+      );
+      return create(false, false, devConsole, true);
+    },
   };
+  const fresh = (): Partial<Record<Exclude<Target, 'bare'>, WechatGpt>> =>
+    Object.fromEntries(
+      (Object.keys(builders) as Exclude<Target, 'bare'>[]).filter(wanted).map((target) => [target, builders[target]()]),
+    );
   let current = fresh();
 
   const bare = benchBareWebhook(defaultTexts.welcome);
   const model = await startInstantModel();
   const handlers: Record<Target, (req: IncomingMessage, res: ServerResponse) => void> = {
     bare: (req, res) => void bare(req, res),
-    listener: (req, res) => current.listener.listener(req, res),
-    job: (req, res) => current.job.listener(req, res),
-    model: (req, res) => current.model.listener(req, res),
-    express: (req, res) => current.express.app(req, res),
-    full: (req, res) => current.full.listener(req, res),
-    served: (req, res) => current.served.listener(req, res),
+    listener: (req, res) => current.listener?.listener(req, res),
+    job: (req, res) => current.job?.listener(req, res),
+    model: (req, res) => current.model?.listener(req, res),
+    express: (req, res) => current.express?.app(req, res),
+    full: (req, res) => current.full?.listener(req, res),
+    served: (req, res) => current.served?.listener(req, res),
     // As serve does: the console sees the request first and passes on everything outside /_console.
     console: (req, res) => {
-      if (!devConsole?.handle(req, res)) current.console.listener(req, res);
+      if (!devConsole?.handle(req, res)) current.console?.listener(req, res);
     },
   };
-  const targets = Object.keys(handlers) as Target[];
+  const targets = (Object.keys(handlers) as Target[]).filter(wanted);
   const servers = targets.map((target) => createServer(handlers[target]));
   const ports = Object.fromEntries(
     await Promise.all(targets.map(async (target, i) => [target, await listen(servers[i]!)] as const)),
   ) as Record<Target, number>;
-  const attach = () => devConsole?.attach({ gpt: current.console, port: ports.console, host: '127.0.0.1' });
+  const attach = () => {
+    if (current.console) devConsole?.attach({ gpt: current.console, port: ports.console, host: '127.0.0.1' });
+  };
   attach();
   process.stdout.write(`${JSON.stringify({ ...ports, pid: process.pid, modelUrl: model.url })}\n`);
 

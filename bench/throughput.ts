@@ -1,8 +1,8 @@
 /**
  * Webhook throughput and latency on loopback: autocannon against the bare baseline and wechat-gpt (its listener and
  * its express app on fresh stores, and the listener on a store at its key bound), in plain and safe mode, all in the
- * same run, in interleaved rounds (machines are noisy: the ratio to the baseline is the number to trust). The servers
- * run in a child process; every request is a new user and MsgId, validly signed.
+ * same run, in interleaved rounds (machines are noisy: the ratio to the baseline is the number to trust). Each server
+ * runs in a child process of its own; every request is a new user and MsgId, validly signed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
@@ -67,11 +67,16 @@ export interface Servers {
   close(): Promise<void>;
 }
 
-export async function startServers(logLevel: string | undefined): Promise<Servers> {
+/** The bench's servers in a child process: all of them, or only `only` (their ports alone are then valid). */
+export async function startServers(logLevel: string | undefined, only?: Target[]): Promise<Servers> {
   const entry = fileURLToPath(new URL('./servers.ts', import.meta.url));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', entry], {
     stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, ...(logLevel ? { BENCH_LOG: logLevel } : {}) },
+    env: {
+      ...process.env,
+      ...(logLevel ? { BENCH_LOG: logLevel } : {}),
+      ...(only ? { BENCH_TARGETS: only.join(',') } : {}),
+    },
   });
   const lines: Interface = createInterface({ input: child.stdout! });
   const nextLine = () =>
@@ -160,11 +165,14 @@ function medianRun(results: Result[]): Result {
 export async function benchThroughput(
   options: ThroughputOptions,
 ): Promise<{ rows: ThroughputRow[]; markdown: string }> {
-  const servers = await startServers(options.logLevel);
   const rows: ThroughputRow[] = [];
   const chosen = TARGETS.filter(
     ({ target }) => target === 'bare' || !options.targets || options.targets.includes(target),
   );
+  // A process of its own for each server, the baseline's too: in one process the servers' heaps, garbage and timers
+  // weighed on each other's runs (the baseline measured up to a third slower there than alone).
+  const processes = new Map<Target, Servers>();
+  for (const { target } of chosen) processes.set(target, await startServers(options.logLevel, [target]));
   try {
     for (const mode of ['plain', 'safe'] as const) {
       // Rounds of every target in turn, so drift on a noisy machine hits all alike.
@@ -172,6 +180,7 @@ export async function benchThroughput(
       for (let round = 0; round < options.rounds; round++) {
         for (const { target } of chosen) {
           // Each run starts from new instances: a fresh store stays fresh, a full one full.
+          const servers = processes.get(target)!;
           if (target !== 'bare') await servers.reset();
           results.get(target)!.push(await measure(`http://127.0.0.1:${servers.ports[target]}`, mode, options));
         }
@@ -193,7 +202,7 @@ export async function benchThroughput(
       }
     }
   } finally {
-    await servers.close();
+    await Promise.all([...processes.values()].map((servers) => servers.close()));
   }
   const label = (target: Target) => TARGETS.find((t) => t.target === target)!.label;
   const markdown = markdownTable(

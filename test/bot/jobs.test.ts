@@ -28,9 +28,15 @@ describe('jobs table', () => {
   function jobsAtRealTiming() {
     const config = resolveConfig({ wechat: { token: 'jobsToken1' }, timing: REAL_TIMING });
     const store = createMemoryStore();
+    const renewals: string[] = [];
+    const renewLease = store.renewLease.bind(store);
+    store.renewLease = (key, options) => {
+      renewals.push(key);
+      return renewLease(key, options);
+    };
     const delivery = createDelivery({ config, logger: silentLogger, clock: systemClock, wechatApi: undefined });
     const jobs = createJobs({ config, store, logger: silentLogger, clock: systemClock, delivery });
-    return { jobs, window: windowMs(config.timing.clockSkewMs), close: () => delivery.close() };
+    return { jobs, store, renewals, window: windowMs(config.timing.clockSkewMs), close: () => delivery.close() };
   }
 
   it('keeps a finished job through its window and forgets it after', async () => {
@@ -73,6 +79,37 @@ describe('jobs table', () => {
     const job = jobs.start('late', 'o1', Date.now() - window - 1, async () => answer('late'));
     await job.settled;
     expect(jobs.get('late')).toBeUndefined();
+    close();
+  });
+
+  it('renews the leases of working jobs with one timer, each once a period, and stops when they finish', async () => {
+    const { jobs, store, renewals, close } = jobsAtRealTiming();
+    const period = jobs.renewEveryMs;
+    const work = (ms: number) => async () => {
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      return answer(`${ms}`);
+    };
+    await store.claimAttempt('long', 'o1', 60_000);
+    const long = jobs.start('long', 'o1', Date.now(), work(10 * period));
+    // Arrives just before the first tick: too young to renew then, renewed at the next.
+    await vi.advanceTimersByTimeAsync(period - 10);
+    const late = jobs.start('late', 'o2', Date.now(), work(3 * period));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(renewals).toEqual(['long']);
+    await vi.advanceTimersByTimeAsync(period);
+    expect(renewals).toEqual(['long', 'long', 'late']);
+    const leased = (await store.getJob('long'))?.leaseUntil;
+    expect(leased).toBe(Date.now() + jobs.leaseMs);
+    // The long job works 10 periods: renewed at each of the 9 ticks before it is done; the late one at 2 of its 3.
+    await vi.advanceTimersByTimeAsync(8 * period);
+    await long.settled;
+    await late.settled;
+    const count = renewals.length;
+    expect(renewals.filter((key) => key === 'long')).toHaveLength(9);
+    expect(renewals.filter((key) => key === 'late')).toHaveLength(2);
+    // Nothing working: no more renewals.
+    await vi.advanceTimersByTimeAsync(5 * period);
+    expect(renewals).toHaveLength(count);
     close();
   });
 });
