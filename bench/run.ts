@@ -118,7 +118,9 @@ if (only.includes('throughput')) {
       `after a warm-up, ${rounds} round${rounds === 1 ? '' : 's'} of the servers in turn, each wechat-gpt run on new instances (the median run is shown); ` +
       `every request a new user and MsgId, validly signed. Each server runs in a process of its own (the baseline's ` +
       `too; idle while the others are measured), the load generator on the other core. "vs baseline" is req/s against the bare node:http handler of the same mode in this ` +
-      `run. wechat-gpt ${values.log ? 'logs every message at info (to /dev/null)' : 'with logging off'}.\n\n${markdown}`,
+      `run. "CPU µs/request" is the server process's main-thread CPU time per request during the load (the median of the rounds; ` +
+      `Linux counts it in 10 ms ticks), the server's own cost, which moves less than req/s; "CPU vs baseline" is the ` +
+      `baseline's against it. wechat-gpt ${values.log ? 'logs every message at info (to /dev/null)' : 'with logging off'}.\n\n${markdown}`,
   );
 }
 

@@ -40,8 +40,17 @@ export interface ThroughputRow {
   p50: number;
   p99: number;
   ratio: number;
+  /** The server's main-thread CPU time per request (µs) in the median run, and the baseline's against it. */
+  cpuUsPerRequest: number | undefined;
+  cpuRatio: number | undefined;
   errors: number;
   non2xx: number;
+}
+
+/** One measured run: autocannon's result, and the main-thread CPU time the server's process spent on it. */
+interface Run {
+  result: Result;
+  cpuUs: number | undefined;
 }
 
 const TARGETS: { target: Target; label: string }[] = [
@@ -146,20 +155,38 @@ async function load(url: string, mode: BenchMode, durationSec: number, connectio
   return await postSigned(url, next, { connections, duration: durationSec });
 }
 
-/** One measured run of one target: a checked answer, a warm-up, the load, and a checked answer again. */
-async function measure(url: string, mode: BenchMode, options: ThroughputOptions): Promise<Result> {
+/**
+ * One measured run of one target: a checked answer, a warm-up, the load, and a checked answer again. The server's
+ * main-thread CPU time over the load is its own cost, steadier than req/s (which the load generator and the kernel's
+ * loopback work shape too): its process holds that server alone.
+ */
+async function measure(url: string, mode: BenchMode, options: ThroughputOptions, servers: Servers): Promise<Run> {
   const check = requests(mode);
   await checkAnswer(url, check(), mode);
   if (options.warmupSec > 0) await load(url, mode, options.warmupSec, options.connections);
+  const before = await servers.cpu();
   const result = await load(url, mode, options.durationSec, options.connections);
+  const after = await servers.cpu();
   await checkAnswer(url, check(), mode);
-  return result;
+  const cpuUs =
+    before.mainUs === undefined || after.mainUs === undefined || result.requests.total === 0
+      ? undefined
+      : (after.mainUs - before.mainUs) / result.requests.total;
+  return { result, cpuUs };
 }
 
 /** The run with the median req/s (its latencies come with it). */
-function medianRun(results: Result[]): Result {
-  const sorted = [...results].sort((a, b) => a.requests.average - b.requests.average);
+function medianRun(runs: Run[]): Run {
+  const sorted = [...runs].sort((a, b) => a.result.requests.average - b.result.requests.average);
   return sorted[Math.floor((sorted.length - 1) / 2)]!;
+}
+
+/** The median CPU time per request of the runs (undefined where Linux does not tell a thread's time). */
+function medianCpu(runs: Run[]): number | undefined {
+  const known = runs.map((run) => run.cpuUs).filter((us): us is number => us !== undefined);
+  if (known.length === 0) return undefined;
+  const sorted = known.sort((a, b) => a - b);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
 export async function benchThroughput(
@@ -176,19 +203,21 @@ export async function benchThroughput(
   try {
     for (const mode of ['plain', 'safe'] as const) {
       // Rounds of every target in turn, so drift on a noisy machine hits all alike.
-      const results = new Map<Target, Result[]>(chosen.map(({ target }) => [target, []]));
+      const results = new Map<Target, Run[]>(chosen.map(({ target }) => [target, []]));
       for (let round = 0; round < options.rounds; round++) {
         for (const { target } of chosen) {
           // Each run starts from new instances: a fresh store stays fresh, a full one full.
           const servers = processes.get(target)!;
           if (target !== 'bare') await servers.reset();
-          results.get(target)!.push(await measure(`http://127.0.0.1:${servers.ports[target]}`, mode, options));
+          results.get(target)!.push(await measure(`http://127.0.0.1:${servers.ports[target]}`, mode, options, servers));
         }
       }
-      const bare = medianRun(results.get('bare')!).requests.average;
+      const bare = medianRun(results.get('bare')!).result.requests.average;
+      const bareCpu = medianCpu(results.get('bare')!);
       for (const { target } of chosen) {
         const all = results.get(target)!;
-        const median = medianRun(all);
+        const median = medianRun(all).result;
+        const cpu = medianCpu(all);
         rows.push({
           target,
           mode,
@@ -196,8 +225,10 @@ export async function benchThroughput(
           p50: median.latency.p50,
           p99: median.latency.p99,
           ratio: median.requests.average / bare,
-          errors: all.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
-          non2xx: all.reduce((sum, result) => sum + result.non2xx, 0),
+          cpuUsPerRequest: cpu,
+          cpuRatio: cpu === undefined || bareCpu === undefined ? undefined : bareCpu / cpu,
+          errors: all.reduce((sum, { result }) => sum + result.errors + result.timeouts, 0),
+          non2xx: all.reduce((sum, { result }) => sum + result.non2xx, 0),
         });
       }
     }
@@ -206,7 +237,18 @@ export async function benchThroughput(
   }
   const label = (target: Target) => TARGETS.find((t) => t.target === target)!.label;
   const markdown = markdownTable(
-    ['mode', 'server', 'req/s', 'p50 ms', 'p99 ms', 'vs baseline', 'errors', 'non-2xx'],
+    [
+      'mode',
+      'server',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'vs baseline',
+      'CPU µs/request',
+      'CPU vs baseline',
+      'errors',
+      'non-2xx',
+    ],
     rows.map((row) => [
       row.mode,
       label(row.target),
@@ -214,6 +256,8 @@ export async function benchThroughput(
       row.p50,
       row.p99,
       `${fixed(row.ratio, 2)}×`,
+      row.cpuUsPerRequest === undefined ? '—' : fixed(row.cpuUsPerRequest, 1),
+      row.cpuRatio === undefined ? '—' : `${fixed(row.cpuRatio, 2)}×`,
       row.errors,
       row.non2xx,
     ]),
