@@ -47,24 +47,21 @@ export type StoreMeter = (op: StoreOp, seconds: number, failed: boolean) => void
 /** The store, with its timed operations reporting to `meter`. Everything else (kind, waitForJob…) is the store's own. */
 export function meterStore(store: Store, meter: StoreMeter): Store {
   const metered: Store = Object.create(store);
+  const inProcess = store.inProcess === true;
   for (const op of TIMED_STORE_OPS) {
     const call = store[op] as (...args: unknown[]) => Promise<unknown>;
-    const timed = store.inProcess
-      ? function timedInProcessCall(...args: unknown[]): Promise<unknown> {
-          const start = performance.now();
-          const pending = call.apply(store, args);
-          meter(op, (performance.now() - start) / 1000, false);
-          return pending;
-        }
-      : function timedStoreCall(...args: unknown[]): Promise<unknown> {
-          const start = performance.now();
-          const pending = call.apply(store, args);
-          pending.then(
-            () => meter(op, (performance.now() - start) / 1000, false),
-            () => meter(op, (performance.now() - start) / 1000, true),
-          );
-          return pending;
-        };
+    const timed = function timedStoreCall(...args: unknown[]): Promise<unknown> {
+      const start = performance.now();
+      const pending = call.apply(store, args);
+      if (inProcess) meter(op, (performance.now() - start) / 1000, false);
+      else {
+        pending.then(
+          () => meter(op, (performance.now() - start) / 1000, false),
+          () => meter(op, (performance.now() - start) / 1000, true),
+        );
+      }
+      return pending;
+    };
     Object.defineProperty(metered, op, { value: timed, enumerable: true });
   }
   // Unlike the timed ones, these must run with the store as `this` whatever the adapter is.

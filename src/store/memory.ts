@@ -102,9 +102,6 @@ export function createMemoryStore({
   let lockTokens = 0;
   let claimIds = 0;
 
-  const readJob = (key: string) => jobs.get(key);
-  const readOutbox = (openid: string) => outboxes.get(openid);
-
   function writeOutbox(openid: string, answers: QueuedAnswer[]): void {
     if (answers.length === 0) outboxes.delete(openid);
     else outboxes.set(openid, answers, outboxTtlMs);
@@ -139,7 +136,7 @@ export function createMemoryStore({
     const kept = all ? [] : claims.filter((claim) => claim.until > time);
     if (kept.length) claimed.set(openid, kept, Math.max(...kept.map((claim) => claim.until)) - time);
     else claimed.delete(openid);
-    const answers = readOutbox(openid) ?? [];
+    const answers = outboxes.get(openid) ?? [];
     for (const claim of expired.reverse()) restoreFragment(answers, claim.fragment);
     writeOutbox(openid, answers);
   }
@@ -179,7 +176,7 @@ export function createMemoryStore({
   /** Appends a done job's answer to its user's outbox as unseen (once), and settles the user's pending mark. */
   function outboxAnswer(job: JobRecord): void {
     if (!job.result) return;
-    writeOutbox(job.openid, capAnswers([...(readOutbox(job.openid) ?? []), unseenAnswer(job.key, job.result)]));
+    writeOutbox(job.openid, capAnswers([...(outboxes.get(job.openid) ?? []), unseenAnswer(job.key, job.result)]));
     job.deliveredBy = 'outbox';
     removePending(job.openid, job.key);
   }
@@ -189,7 +186,7 @@ export function createMemoryStore({
     inProcess: true,
 
     async claimAttempt(key, openid, ttlMs) {
-      const job = readJob(key);
+      const job = jobs.get(key);
       if (job) {
         job.attempts += 1;
         return { attempt: job.attempts, job: copyJob(job) };
@@ -198,12 +195,12 @@ export function createMemoryStore({
     },
 
     async getJob(key) {
-      const job = readJob(key);
+      const job = jobs.get(key);
       return job && copyJob(job);
     },
 
     async completeJob(key, result, { ttlMs, openid, deferred: deferredHere = false }): Promise<CompleteOutcome> {
-      let job = readJob(key);
+      let job = jobs.get(key);
       if (job?.status === 'done') return 'ignored';
       if (!job) {
         // The record is gone (expired, or a store that lost its data): recreate it when the user is known.
@@ -218,21 +215,21 @@ export function createMemoryStore({
       if (deferred) outboxAnswer(job);
       else if (result.morePages?.length) {
         // The user now reads this answer: its rest replaces the rest of answers seen before.
-        writeOutbox(job.openid, [...dropSeen(readOutbox(job.openid) ?? []), seenRest(job.key, result.morePages)]);
+        writeOutbox(job.openid, [...dropSeen(outboxes.get(job.openid) ?? []), seenRest(job.key, result.morePages)]);
       }
       waiters.notify(key, job);
       return deferred ? 'outboxed' : 'stored';
     },
 
     async deferJob(key) {
-      const job = readJob(key);
+      const job = jobs.get(key);
       if (!job) return undefined;
       if (job.status === 'pending') job.status = 'deferred';
       return copyJob(job);
     },
 
     async sendToOutbox(key, openid, ttlMs): Promise<OutboxHandover> {
-      const job = readJob(key);
+      const job = jobs.get(key);
       if (!job) {
         addJob(key, openid, 'deferred', 0, ttlMs);
         addPending(openid, key);
@@ -249,13 +246,13 @@ export function createMemoryStore({
     },
 
     async renewLease(key, { openid, leaseMs, ttlMs }) {
-      const job = readJob(key);
+      const job = jobs.get(key);
       if (!job) addJob(key, openid, 'pending', 1, ttlMs).leaseUntil = now() + leaseMs;
       else if (job.status !== 'done') job.leaseUntil = now() + leaseMs;
     },
 
     async takeOver(key, leaseMs) {
-      const job = readJob(key);
+      const job = jobs.get(key);
       if (!job || job.status === 'done') return false;
       const time = now();
       if ((job.leaseUntil ?? job.createdAt + leaseMs) > time) return false;
@@ -266,12 +263,12 @@ export function createMemoryStore({
     },
 
     async markDelivered(key, by) {
-      const job = readJob(key);
+      const job = jobs.get(key);
       if (job) job.deliveredBy = by;
     },
 
     async waitForJob(key, timeoutMs, signal) {
-      const job = readJob(key);
+      const job = jobs.get(key);
       if (job?.status === 'done') return copyJob(job);
       if (signal?.aborted || timeoutMs <= 0) return undefined;
       return waiters.wait(key, timeoutMs, signal).promise;
@@ -304,7 +301,7 @@ export function createMemoryStore({
 
     async summarizeOutbox(openid) {
       restoreExpiredClaims(openid);
-      return summarize(readOutbox(openid));
+      return summarize(outboxes.get(openid));
     },
 
     async clearOutbox(openid) {

@@ -50,34 +50,50 @@ function model(maxKeys: number) {
   };
 }
 
+/**
+ * Applies one step to the map and to the model alike; `named` is the model's key for the step's key (the tables test
+ * names the table in it). The clock is shared with the map's `now`.
+ */
+function apply(
+  step: Op,
+  value: number,
+  map: TtlMap<number>,
+  expected: ReturnType<typeof model>,
+  clock: { time: number },
+  named = 'key' in step ? step.key : '',
+): void {
+  switch (step.kind) {
+    case 'set':
+      map.set(step.key, value, step.ttl);
+      expected.set(named, value, clock.time + step.ttl, clock.time);
+      break;
+    case 'get':
+      expect(map.get(step.key)).toBe(expected.get(named, clock.time));
+      break;
+    case 'delete':
+      map.delete(step.key);
+      expected.delete(named);
+      break;
+    case 'tick':
+      clock.time += step.ms;
+      break;
+    case 'sweep':
+      // A table's sweep is its bound's: every table sharing it is swept.
+      map.sweep();
+      expected.sweep(clock.time);
+      break;
+  }
+}
+
 describe('createTtlMap', () => {
   it('behaves like an LRU map with expiry: same values, same size, same evictions', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }), fc.array(op, { maxLength: 200 }), (maxKeys, ops) => {
-        let time = 0;
-        const map = createTtlMap<number>({ maxKeys, now: () => time });
+        const clock = { time: 0 };
+        const map = createTtlMap<number>({ maxKeys, now: () => clock.time });
         const expected = model(maxKeys);
         ops.forEach((step, value) => {
-          switch (step.kind) {
-            case 'set':
-              map.set(step.key, value, step.ttl);
-              expected.set(step.key, value, time + step.ttl, time);
-              break;
-            case 'get':
-              expect(map.get(step.key)).toBe(expected.get(step.key, time));
-              break;
-            case 'delete':
-              map.delete(step.key);
-              expected.delete(step.key);
-              break;
-            case 'tick':
-              time += step.ms;
-              break;
-            case 'sweep':
-              map.sweep();
-              expected.sweep(time);
-              break;
-          }
+          apply(step, value, map, expected, clock);
           expect(map.size).toBe(expected.size);
         });
       }),
@@ -89,41 +105,20 @@ describe('createTtlMap', () => {
     const tableOp = fc.tuple(fc.constantFrom(0, 1, 2), op);
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 6 }), fc.array(tableOp, { maxLength: 200 }), (maxKeys, ops) => {
-        let time = 0;
-        const shared = createTtlTables({ maxKeys, now: () => time });
+        const clock = { time: 0 };
+        const shared = createTtlTables({ maxKeys, now: () => clock.time });
         const tables: TtlMap<number>[] = [shared.table<number>(), shared.table<number>(), shared.table<number>()];
         const expected = model(maxKeys);
         ops.forEach(([at, step], value) => {
-          const map = tables[at]!;
           // The same key in two tables is two entries.
-          const named = `${at}:${'key' in step ? step.key : ''}`;
-          switch (step.kind) {
-            case 'set':
-              map.set(step.key, value, step.ttl);
-              expected.set(named, value, time + step.ttl, time);
-              break;
-            case 'get':
-              expect(map.get(step.key)).toBe(expected.get(named, time));
-              break;
-            case 'delete':
-              map.delete(step.key);
-              expected.delete(named);
-              break;
-            case 'tick':
-              time += step.ms;
-              break;
-            case 'sweep':
-              shared.sweep();
-              expected.sweep(time);
-              break;
-          }
+          apply(step, value, tables[at]!, expected, clock, `${at}:${'key' in step ? step.key : ''}`);
           expect(shared.size).toBe(expected.size);
           expect(tables.reduce((sum, table) => sum + table.size, 0)).toBe(expected.size);
         });
         // A table's live entries are its own, by its own keys.
         for (const [at, table] of tables.entries()) {
           const live = table.live().map(([key, entry]) => [`${at}:${key}`, entry.value]);
-          for (const [named, value] of live) expect(expected.get(named as string, time)).toBe(value);
+          for (const [named, value] of live) expect(expected.get(named as string, clock.time)).toBe(value);
         }
       }),
       { seed: 20261130, numRuns: 300 },
