@@ -51,6 +51,13 @@ export interface AttemptOutcome {
 /** An answer found for an attempt: the job's result, or the news that it was pushed already. */
 type Ready = { result: JobResult; pushed: boolean };
 
+/** An attempt waiting for its answer, linked into the list a shutdown wakes (no Set to grow and shrink per burst). */
+interface Waiting {
+  wake: () => void;
+  prev: Waiting | undefined;
+  next: Waiting | undefined;
+}
+
 export interface AttemptsDependencies {
   config: ResolvedConfig;
   store: Store;
@@ -74,8 +81,23 @@ export function createAttempts({
 }: AttemptsDependencies) {
   const { timing, texts } = config;
   let closing = false;
-  /** Attempts waiting for an answer: a shutdown wakes them to answer at once. */
-  const waking = new Set<() => void>();
+  /** Attempts waiting for an answer, newest first: a shutdown wakes them to answer at once. */
+  let waitingHead: Waiting | undefined;
+
+  function startWaiting(wake: () => void): Waiting {
+    const waiting: Waiting = { wake, prev: undefined, next: waitingHead };
+    if (waitingHead) waitingHead.prev = waiting;
+    waitingHead = waiting;
+    return waiting;
+  }
+
+  function stopWaiting(waiting: Waiting): void {
+    if (waiting.prev) waiting.prev.next = waiting.next;
+    else if (waitingHead === waiting) waitingHead = waiting.next;
+    if (waiting.next) waiting.next.prev = waiting.prev;
+    waiting.prev = undefined;
+    waiting.next = undefined;
+  }
 
   const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
@@ -93,14 +115,14 @@ export function createAttempts({
         waiting = false;
         clock.clearTimeout(timer);
         stopListening?.();
-        waking.delete(stop);
+        stopWaiting(listed);
         resolve(ready ?? (job?.result ? { result: job.result, pushed: false } : undefined));
       };
       const stop = () => finish(undefined);
       const timer = clock.setTimeout(stop, ms);
       const stopListening = hangUp?.listen(stop);
-      waking.add(stop);
-      if (job) void job.done.then((result) => finish({ result, pushed: false }));
+      const listed = startWaiting(stop);
+      if (job) job.whenDone((result) => finish({ result, pushed: false }));
       else waitInStore(key, clock.now() + ms, hangUp).then(finish, stop);
     });
   }
@@ -342,7 +364,9 @@ export function createAttempts({
    */
   function shutdown(): void {
     closing = true;
-    for (const wake of [...waking]) wake();
+    const woken: (() => void)[] = [];
+    for (let waiting = waitingHead; waiting; waiting = waiting.next) woken.push(waiting.wake);
+    for (const wake of woken) wake();
     for (const job of jobs.unfinished()) {
       // A push still goes out during the drain; what it cannot push it keeps in the outbox itself.
       if (job.handover !== 'push') jobs.sendToOutbox(job.key, job.openid);

@@ -106,7 +106,7 @@ export function createBot({
 }: BotOptions): Bot {
   const handlers: Handler[] = [];
   const semaphore = createSemaphore(config.limits.maxConcurrentLlmCalls);
-  const patience = createStorePatience(clock);
+  const patience = createStorePatience(clock, { inProcess: store.inProcess === true });
   const moderation = createModeration({
     config,
     logger,

@@ -34,6 +34,11 @@ export interface LocalJob {
   result: JobResult | undefined;
   /** Resolves with the answer; never rejects. Made when first asked for. */
   readonly done: Promise<JobResult>;
+  /**
+   * Calls back with the answer the moment it is set (at once if it is): what `done` tells, with no promise made and
+   * no reaction queued. For the attempt waiting on the job.
+   */
+  whenDone(callback: (result: JobResult) => void): void;
   /** Resolves once the answer was handed over (stored, outboxed or pushed), or that failed for good. */
   readonly settled: Promise<void>;
   handover: Handover;
@@ -70,8 +75,9 @@ class JobEntry implements LocalJob {
   result: JobResult | undefined = undefined;
   delivered = false;
   private isSettled = false;
+  /** Told the answer when it is set: the attempt waiting (usually one), and `done`'s promise when one was made. */
+  private onDone: ((result: JobResult) => void) | ((result: JobResult) => void)[] | undefined = undefined;
   private donePromise: Promise<JobResult> | undefined = undefined;
-  private resolveDone: ((result: JobResult) => void) | undefined = undefined;
   private settledPromise: Promise<void> | undefined = undefined;
   private resolveSettled: (() => void) | undefined = undefined;
 
@@ -84,10 +90,15 @@ class JobEntry implements LocalJob {
 
   get done(): Promise<JobResult> {
     if (this.result) return Promise.resolve(this.result);
-    this.donePromise ??= new Promise<JobResult>((resolve) => {
-      this.resolveDone = resolve;
-    });
+    this.donePromise ??= new Promise<JobResult>((resolve) => this.whenDone(resolve));
     return this.donePromise;
+  }
+
+  whenDone(callback: (result: JobResult) => void): void {
+    if (this.result) callback(this.result);
+    else if (this.onDone === undefined) this.onDone = callback;
+    else if (typeof this.onDone === 'function') this.onDone = [this.onDone, callback];
+    else this.onDone.push(callback);
   }
 
   get settled(): Promise<void> {
@@ -101,9 +112,11 @@ class JobEntry implements LocalJob {
   /** The answer is here: set with `done` resolving. */
   finish(result: JobResult): void {
     this.result = result;
-    this.resolveDone?.(result);
+    const told = this.onDone;
+    this.onDone = undefined;
     this.donePromise = undefined;
-    this.resolveDone = undefined;
+    if (typeof told === 'function') told(result);
+    else if (told) for (const callback of told) callback(result);
   }
 
   /** The answer was handed over (or that failed for good). */
@@ -118,7 +131,12 @@ class JobEntry implements LocalJob {
 export function createJobs({ config, store, logger, clock, delivery, onPushed }: JobsDependencies) {
   const { timing, texts } = config;
   const table = new Map<string, LocalJob>();
-  const tasks = new Set<Promise<unknown>>();
+  /**
+   * Background tasks still running, counted (a Set of them grew and shrank with every burst of messages, reallocating
+   * its table each time), and the drains waiting for none to be left.
+   */
+  let running = 0;
+  let whenIdle: (() => void)[] = [];
   /**
    * Leased for 1.5× WeChat's timeout and renewed every fifth of it: a retry elsewhere sees a crash within an attempt,
    * and a record the store lost is back within a second.
@@ -136,18 +154,26 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
   let finishedHead = 0;
   let forgetTimer: TimerHandle | undefined;
   const stopTyping = new Map<string, () => void>();
-  /** Jobs still working here, whose leases the one renewal timer renews. */
-  const working = new Set<JobEntry>();
+  /**
+   * Jobs started here, whose leases the one renewal timer renews while they work: appended as they start, and those
+   * finished dropped at each renewal (no removal per job).
+   */
+  let working: JobEntry[] = [];
   let renewTimer: TimerHandle | undefined;
   /** Jobs whose answer is to be pushed, until it was (or fell back to the outbox). */
   const pushing = new Set<LocalJob>();
 
+  const taskEnded = () => {
+    running -= 1;
+    if (running > 0 || whenIdle.length === 0) return;
+    const waiting = whenIdle;
+    whenIdle = [];
+    for (const wake of waiting) wake();
+  };
+
   const track = <T>(task: Promise<T>): Promise<T> => {
-    tasks.add(task);
-    const done = () => {
-      tasks.delete(task);
-    };
-    task.then(done, done);
+    running += 1;
+    task.then(taskEnded, taskEnded);
     return task;
   };
 
@@ -203,7 +229,6 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
           result = failed(error, key);
         }
         job.finish(result);
-        working.delete(job);
         try {
           await settle(job, result);
         } catch (error) {
@@ -224,7 +249,7 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
    * at least half a period after it arrived: well inside its lease, which runs 1.5× WeChat's timeout from the claim.
    */
   function startRenewing(job: JobEntry): void {
-    working.add(job);
+    working.push(job);
     if (renewTimer === undefined) armRenewal();
   }
 
@@ -236,11 +261,15 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
   function renewWorking(): void {
     renewTimer = undefined;
     const time = clock.now();
+    const stillWorking: JobEntry[] = [];
     for (const job of working) {
+      if (job.result) continue;
+      stillWorking.push(job);
       if (time - job.receivedAt < renewEveryMs / 2) continue;
       store.renewLease(job.key, { openid: job.openid, leaseMs, ttlMs: timing.jobTtlMs }).catch(() => {});
     }
-    if (working.size > 0) armRenewal();
+    working = stillWorking;
+    if (working.length > 0) armRenewal();
   }
 
   function forget(job: LocalJob): void {
@@ -342,21 +371,15 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
 
   /** Waits for the background work (bounded), so a shutdown loses nothing that can still finish. */
   async function drain(timeoutMs: number): Promise<boolean> {
-    const deadline = clock.now() + timeoutMs;
-    while (tasks.size > 0) {
-      const left = deadline - clock.now();
-      if (left <= 0) return false;
-      let timer: TimerHandle | undefined;
-      const finished = await Promise.race([
-        Promise.allSettled([...tasks]).then(() => true),
-        new Promise<false>((resolve) => {
-          timer = clock.setTimeout(() => resolve(false), left);
-        }),
-      ]);
-      if (timer !== undefined) clock.clearTimeout(timer);
-      if (!finished) return false;
-    }
-    return true;
+    if (running === 0) return true;
+    if (timeoutMs <= 0) return false;
+    let timer: TimerHandle | undefined;
+    const drained = await new Promise<boolean>((resolve) => {
+      whenIdle.push(() => resolve(true));
+      timer = clock.setTimeout(() => resolve(false), timeoutMs);
+    });
+    if (timer !== undefined) clock.clearTimeout(timer);
+    return drained;
   }
 
   return {
@@ -371,7 +394,7 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
     leaseMs,
     renewEveryMs,
     get inFlight() {
-      return tasks.size;
+      return running;
     },
     get pushing() {
       return pushing.size;

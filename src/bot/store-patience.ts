@@ -3,6 +3,9 @@
  * waiting answer) gets a second; once one has timed out or failed, the store is taken as unavailable and the next
  * calls get a few tens of milliseconds, so an answer pays for a stalled store once, not once per call. The calls themselves are never
  * cancelled: they complete in the background.
+ *
+ * An in-process store (the memory store: each call does its work before it returns) cannot stall: its calls are
+ * taken as they settle, with no race, no timer and no hang-up listener.
  */
 import type { Clock } from './clock.js';
 import { type Raced, within } from './deadline.js';
@@ -15,11 +18,33 @@ const IMPATIENT_MS = 50;
 const STALL_MEMORY_MS = 5000;
 
 export interface StorePatience {
-  /** Races the call against the current patience (at most maxMs). */
+  /**
+   * Races the call against the current patience (at most maxMs). `call` is made of store calls only: with an
+   * in-process store it is awaited as it is.
+   */
   wait<T>(call: Promise<T>, maxMs?: number, hangUp?: HangUp): Promise<Raced<T>>;
 }
 
-export function createStorePatience(clock: Clock): StorePatience {
+export interface StorePatienceOptions {
+  /** The store's calls do their work before they return (`Store.inProcess`). */
+  inProcess?: boolean;
+}
+
+// Module-level, so that an in-process call costs one reaction and no closure.
+const settledOk = <T>(value: T): Raced<T> => ({ ok: true, value });
+const settledFailed = (error: unknown): Raced<never> => ({ ok: false, reason: 'failed', error });
+const aborted: Raced<never> = { ok: false, reason: 'aborted' };
+
+export function createStorePatience(clock: Clock, { inProcess = false }: StorePatienceOptions = {}): StorePatience {
+  if (inProcess) {
+    return {
+      wait(call, _maxMs, hangUp) {
+        if (!hangUp?.gone) return call.then(settledOk, settledFailed);
+        call.catch(() => {});
+        return Promise.resolve(aborted);
+      },
+    };
+  }
   let stalledAt = Number.NEGATIVE_INFINITY;
   // A timeout, or a failure (the store's own command timeout, a refused connection): the store is unavailable.
   const note = (raced: Raced<unknown>) => {

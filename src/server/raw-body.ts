@@ -44,9 +44,10 @@ export function readRawBody(req: IncomingMessage, maxBytes: number): Promise<str
       if (size > maxBytes) finish(tooLarge());
       else chunks.push(chunk);
     };
+    // `on`, not `once`: finish runs once anyway, and `once` wraps every listener in a closure of its own.
     req.on('data', onData);
-    req.once('end', () => finish());
-    req.once('error', (error) => finish(error));
-    req.once('aborted', () => finish(new Error('request aborted')));
+    req.on('end', () => finish());
+    req.on('error', (error) => finish(error));
+    req.on('aborted', () => finish(new Error('request aborted')));
   });
 }

@@ -293,7 +293,8 @@ function errorCode(error: unknown): { code?: string } {
 class HttpAttempt implements AttemptContext, HangUp {
   private watching = false;
   private wentAway = false;
-  private listeners: Set<() => void> | undefined;
+  /** Who is told when the client goes: usually the one waiting attempt, so no collection until a second listens. */
+  private listeners: (() => void) | Set<() => void> | undefined;
 
   constructor(
     private readonly res: ServerResponse,
@@ -303,12 +304,14 @@ class HttpAttempt implements AttemptContext, HangUp {
   get hangUp(): HangUp {
     if (!this.watching) {
       this.watching = true;
-      this.res.once('close', () => {
-        if (this.res.writableFinished) return;
+      // 'close' comes once per response: `on` spares the wrapper `once` would build.
+      this.res.on('close', () => {
+        if (this.res.writableFinished || this.wentAway) return;
         this.wentAway = true;
         const listeners = this.listeners;
         this.listeners = undefined;
-        if (listeners) for (const listener of listeners) listener();
+        if (typeof listeners === 'function') listeners();
+        else if (listeners) for (const listener of listeners) listener();
       });
     }
     return this;
@@ -320,11 +323,14 @@ class HttpAttempt implements AttemptContext, HangUp {
 
   listen(listener: () => void): () => void {
     if (this.wentAway) return () => {};
-    this.listeners ??= new Set();
-    const listeners = this.listeners;
-    listeners.add(listener);
+    const listening = this.listeners;
+    if (listening === undefined) this.listeners = listener;
+    else if (typeof listening === 'function') this.listeners = new Set([listening, listener]);
+    else listening.add(listener);
     return () => {
-      listeners.delete(listener);
+      const now = this.listeners;
+      if (now === listener) this.listeners = undefined;
+      else if (typeof now === 'object') now.delete(listener);
     };
   }
 }

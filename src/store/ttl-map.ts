@@ -34,15 +34,6 @@ export interface TtlMap<T> {
 /** Expired entries a write reclaims from the cold end: enough to keep up with writes, never a long pause. */
 const RECLAIM_PER_WRITE = 2;
 
-/**
- * The same string as one flat buffer. JSON.stringify returns a rope of the pieces it built (~110 bytes more for a
- * small session); reading a character makes V8 flatten it once, and the collector then drops the rope.
- */
-export function flatString(value: string): string {
-  value.charCodeAt(0);
-  return value;
-}
-
 /** An entry in the recency list (of any table): coldest at the head, most recently used at the tail. */
 interface Linked {
   readonly key: string;

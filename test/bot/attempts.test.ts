@@ -203,6 +203,8 @@ function faultyStore(inner: MemoryStore) {
   let fault: { kind: 'slow'; ms: number } | { kind: 'down' } | undefined;
   const store = new Proxy(inner, {
     get(target, property, receiver) {
+      // Its calls may now take time or fail: it is no longer a store whose calls are done when they return.
+      if (property === 'inProcess') return false;
       const value = Reflect.get(target, property, receiver) as unknown;
       if (typeof value !== 'function' || property === 'close' || property === 'flush') return value;
       return (...args: unknown[]) => {

@@ -135,7 +135,7 @@ describe('memory store', () => {
       ],
       updatedAt: 1_700_000_001_000,
     };
-    // Stored as JSON; with Chinese in it V8 keeps two bytes a character.
+    // Kept as objects of its own, about the size of its JSON (with Chinese in it, two bytes a character): the yardstick.
     const jsonBytes = 2 * JSON.stringify(session).length;
     gc();
     const before = process.memoryUsage().heapUsed;
@@ -148,7 +148,7 @@ describe('memory store', () => {
     gc();
     const perSession = (process.memoryUsage().heapUsed - before) / users;
     expect(store.size).toBe(users);
-    // Key, entry and map slot add ~150 bytes to the JSON (~500 in all here); a kept body would add 4 KB.
+    // Key, entry and map slot add ~150 bytes to the conversation (~500 in all here); a kept body would add 4 KB.
     expect(perSession - jsonBytes).toBeLessThan(250);
     expect(await store.getSession(`o${'0'.repeat(27)}`)).toMatchObject({ updatedAt: 1_700_000_001_000 });
     await store.close();

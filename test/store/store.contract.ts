@@ -614,6 +614,20 @@ export function runStoreContract(name: string, create: CreateStore): void {
         expect(await store.getSession(user)).toBeUndefined();
       });
 
+      it('keeps a copy of its own: changing the session given or the session read changes nothing kept', async () => {
+        const user = id('oCopy');
+        const given = session('原来的');
+        await store.setSession(user, given, TTL);
+        given.turns[0]!.content = 'changed after setSession';
+        given.turns.push({ role: 'user', content: 'pushed after setSession', at: 3 });
+        const read = await store.getSession(user);
+        read!.turns[0]!.content = 'changed after getSession';
+        const part = read!.turns[1]!.content[0];
+        if (typeof part === 'object' && part.type === 'text') part.text = 'changed part';
+        read!.turns.pop();
+        expect(await peer.getSession(user)).toEqual(session('原来的'));
+      });
+
       it('expires a session after ttlMs without a write; each write starts the idle time again', async () => {
         const user = id('oIdle');
         await store.setSession(user, session('a'), SHORT);
