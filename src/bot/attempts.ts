@@ -269,7 +269,8 @@ export function createAttempts({
     const receivedAt = context.receivedAt ?? clock.now();
     const deadline = receivedAt + timing.replyBudgetMs;
     const timeLeft = () => deadline - clock.now();
-    const quick = await routing.quickAnswer(message, timeLeft());
+    const quickly = routing.quickAnswer(message, timeLeft());
+    const quick = quickly && (await quickly);
     if (quick) return { reply: quick.reply, attempt: 1, delivery: 'passive', key, meta: quick.meta };
     // Read only past the fast path: the webhook starts listening for the hang-up when it is read.
     const hangUp = context.hangUp ?? (context.signal ? hangUpOfSignal(context.signal) : undefined);

@@ -176,40 +176,48 @@ export function createBot({
   });
   const attempts = createAttempts({ config, store, jobs, routing, delivery, logger, clock, patience });
 
+  /** The message's line in the log and its record for onMessage (serve's output, the dev console). */
+  function tell(message: InboundMessage, outcome: AttemptOutcome, receivedAt: number, logging: boolean): void {
+    const record: MessageRecord = {
+      time: receivedAt,
+      openid: message.fromUser,
+      messageType: describeMessageType(message),
+      preview: previewMessage(message),
+      replyType: outcome.reply?.type ?? 'success',
+      replyPreview: outcome.reply ? previewReply(outcome.reply) : '',
+      attempt: outcome.attempt,
+      delivery: outcome.delivery,
+      latencyMs: clock.now() - receivedAt,
+      key: outcome.key,
+      source: outcome.meta.source,
+      ...(outcome.meta.llmError !== undefined ? { error: outcome.meta.llmError } : {}),
+    };
+    if (logging) {
+      const { time: _receivedAt, ...fields } = record; // pino adds its own `time`
+      logger.info(fields, 'message');
+    }
+    onMessage?.(record);
+  }
+
   const bot: Bot = {
     use(handler) {
       handlers.push(handler);
       return bot;
     },
-    async respond(message, context = {}) {
+    respond(message, context = {}) {
       // Passed on as is when complete: its signal may be created only when read (the webhook's is).
       const receivedAt = context.receivedAt ?? clock.now();
-      const outcome = await attempts.respond(
+      const answering = attempts.respond(
         message,
         context.receivedAt === undefined ? { ...context, receivedAt } : context,
       );
       const logging = logger.isLevelEnabled?.('info') ?? true;
-      if (!logging && !onMessage) return outcome;
-      const record: MessageRecord = {
-        time: receivedAt,
-        openid: message.fromUser,
-        messageType: describeMessageType(message),
-        preview: previewMessage(message),
-        replyType: outcome.reply?.type ?? 'success',
-        replyPreview: outcome.reply ? previewReply(outcome.reply) : '',
-        attempt: outcome.attempt,
-        delivery: outcome.delivery,
-        latencyMs: clock.now() - receivedAt,
-        key: outcome.key,
-        source: outcome.meta.source,
-        ...(outcome.meta.llmError !== undefined ? { error: outcome.meta.llmError } : {}),
-      };
-      if (logging) {
-        const { time: _receivedAt, ...fields } = record; // pino adds its own `time`
-        logger.info(fields, 'message');
-      }
-      onMessage?.(record);
-      return outcome;
+      // Nobody to tell: the attempt's own promise, with no step after it.
+      if (!logging && !onMessage) return answering;
+      return answering.then((outcome) => {
+        tell(message, outcome, receivedAt, logging);
+        return outcome;
+      });
     },
     shutdown: attempts.shutdown,
     drain: (timeoutMs = 10_000) => jobs.drain(timeoutMs),

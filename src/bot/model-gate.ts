@@ -30,11 +30,15 @@ export function gateModel({ answerWithModel, moderation, quotas }: ModelGateOpti
       const question = await moderation.checkQuestion(questionText(content));
       if (question.kind === 'block') return { text: question.text, source: 'moderation', meta: {} };
     }
-    const admission = await quotas.admit(openid);
-    if (admission.kind === 'refuse')
-      return { text: admission.text, source: 'quota', meta: { refused: admission.reason } };
+    if (!quotas.open) {
+      const admission = await quotas.admit(openid);
+      if (admission.kind === 'refuse')
+        return { text: admission.text, source: 'quota', meta: { refused: admission.reason } };
+    }
     const answer = await answerWithModel(openid, content);
-    if (answer.usage) await quotas.spend(openid, answer.usage.promptTokens + answer.usage.completionTokens);
+    if (answer.usage && !quotas.open) {
+      await quotas.spend(openid, answer.usage.promptTokens + answer.usage.completionTokens);
+    }
     // A cached answer is checked again: the lists may have changed since it was kept.
     if ((answer.source !== 'llm' && answer.source !== 'cache') || !moderation.enabled) return answer;
     const checked = await moderation.checkAnswer(answer.text);

@@ -163,34 +163,40 @@ export function createRouting(deps: RoutingDependencies) {
    * reply included), the help and reset commands and keyword rules are deterministic and fit one page, and what they
    * change (unsubscribe and reset forget the conversation) can be done again harmlessly, so every attempt of the
    * message computes them again: no dedupe claim, no job, no waiter. Custom handlers see every message first, so with
-   * any only the commands take this path. Undefined sends the message down the full path, before anything was counted
-   * or changed. A slow or unavailable store does not hold these answers up: each store call here is bounded.
+   * any only the commands take this path. Undefined (returned at once, or the promise's value) sends the message down the
+   * full path, before anything was counted or changed. A slow or unavailable store does not hold these answers up: each store call here is bounded.
    */
-  async function quickAnswer(message: InboundMessage, budgetMs: number): Promise<JobResult | undefined> {
-    const onePage = (result: JobResult) => (result.morePages ? undefined : result);
+  function quickAnswer(message: InboundMessage, budgetMs: number): Promise<JobResult | undefined> | undefined {
     const openid = message.fromUser;
     if (message.type === 'event') {
       if (handlers.length > 0) return undefined;
-      return onePage(await onEvent(message, openid));
+      return onEvent(message, openid).then(onePage);
     }
+    // Whatever must take the full path is told so at once, with no promise made for it.
     if (message.type !== 'text') return undefined;
     const said = new Said(message.content);
-    const overLimit = () => overRateLimit(openid, budgetMs / 4);
-    if (isReset(said) || isHelp(said)) {
-      if (await overLimit()) return textResult(texts.rateLimited, 'rate-limit');
-      return onePage((await onCommand(openid, said))!.result);
-    }
+    if (isReset(said) || isHelp(said)) return quickCommand(openid, said, budgetMs);
     if (handlers.length > 0 || rules.length === 0) return undefined;
     // The continue word and the image command need the full path, whatever a rule says.
     if (fullPathWords.some((word) => said.lower.startsWith(word))) return undefined;
     const reply = matchText(rules, said);
     const result =
       reply && onePage(reply.type === 'text' ? textResult(reply.content, 'keyword') : replyResult(reply, 'keyword'));
-    if (!result) return undefined;
+    return result && quickKeyword(result, openid, budgetMs);
+  }
+
+  const onePage = (result: JobResult) => (result.morePages ? undefined : result);
+
+  async function quickCommand(openid: string, said: Said, budgetMs: number): Promise<JobResult | undefined> {
+    if (await overRateLimit(openid, budgetMs / 4)) return textResult(texts.rateLimited, 'rate-limit');
+    return onePage((await onCommand(openid, said))!.result);
+  }
+
+  async function quickKeyword(result: JobResult, openid: string, budgetMs: number): Promise<JobResult | undefined> {
     // A user with answers waiting gets them with this reply: the full path does that.
     const queued = await deps.patience.wait(store.summarizeOutbox(openid), budgetMs / 2);
     if (queued.ok && queued.value.pages > 0) return undefined;
-    return (await overLimit()) ? textResult(texts.rateLimited, 'rate-limit') : result;
+    return (await overRateLimit(openid, budgetMs / 4)) ? textResult(texts.rateLimited, 'rate-limit') : result;
   }
 
   async function work(message: InboundMessage, key: string, receivedAt: number): Promise<JobResult> {

@@ -21,6 +21,8 @@ export type Admission =
   | { kind: 'refuse'; reason: 'blocked' | 'not-allowed' | 'messages' | 'tokens'; text: string };
 
 export interface Quotas {
+  /** Nothing to decide or count (no lists, no limits, a store nobody else reads): every question passes, uncounted. */
+  readonly open: boolean;
   /** Decides whether this question may reach the model, and counts it when it may. */
   admit(openid: string): Promise<Admission>;
   /** Adds the tokens an answer used to the user's day. */
@@ -65,6 +67,8 @@ export function createQuotas({ config, store, clock, patience, logger }: QuotaOp
   };
 
   return {
+    open: blocked.size === 0 && allowed.size === 0 && !counting,
+
     async admit(openid) {
       const limited = !admins.has(openid);
       if (limited && blocked.has(openid)) return refuse('blocked', texts.accessBlocked, openid);

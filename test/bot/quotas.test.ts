@@ -7,9 +7,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { systemClock } from '../../src/bot/clock.js';
+import { createStorePatience } from '../../src/bot/store-patience.js';
+import { resolveConfig } from '../../src/config.js';
 import { createWechatGpt, type WechatGpt } from '../../src/index.js';
 import { silentLogger } from '../../src/logger.js';
-import { localDay, messagesTally, tokensTally } from '../../src/quota/index.js';
+import { createQuotas, localDay, messagesTally, tokensTally } from '../../src/quota/index.js';
+import { createMemoryStore } from '../../src/store/memory.js';
 import { createRedisStore } from '../../src/store/redis.js';
 import type { Store } from '../../src/store/types.js';
 import type { InboundMessage } from '../../src/wechat/types.js';
@@ -95,6 +99,30 @@ describe('counting without a limit', () => {
     const day = localDay(Date.now(), 'Asia/Shanghai');
     expect(await engine.store.topOfTally(messagesTally(day), 10)).toEqual([]);
     expect(await engine.store.topOfTally(tokensTally(day), 10)).toEqual([]);
+  });
+});
+
+describe('quotas with nothing to decide', () => {
+  const quotasFor = (
+    settings: Omit<Parameters<typeof resolveConfig>[0], 'wechat'>,
+    store: Store = createMemoryStore(),
+  ) =>
+    createQuotas({
+      config: resolveConfig({ ...settings, wechat: { token: 'quotaToken1' } }),
+      store,
+      clock: systemClock,
+      patience: createStorePatience(systemClock),
+      logger: silentLogger,
+    });
+
+  it('are open (the model step skips them) only with no list, no limit and a store nobody else reads', () => {
+    expect(quotasFor({}).open).toBe(true);
+    expect(quotasFor({ quotas: { messagesPerDay: 5 } }).open).toBe(false);
+    expect(quotasFor({ quotas: { tokensPerDay: 500 } }).open).toBe(false);
+    expect(quotasFor({ access: { blocked: ['oBlocked'] } }).open).toBe(false);
+    expect(quotasFor({ access: { allowed: ['oAllowed'] } }).open).toBe(false);
+    const shared: Store = Object.assign(Object.create(createMemoryStore()) as Store, { kind: 'redis' });
+    expect(quotasFor({}, shared).open).toBe(false);
   });
 });
 
