@@ -176,7 +176,7 @@ if (only.includes('faults')) {
 if (only.includes('memory')) {
   const { markdown } = await benchMemory();
   print(
-    `\n## Memory store\n\n100,000 users' sessions (one exchange each: a 20-character question, a 66-character answer, as JSON), ` +
+    `\n## Memory store\n\n100,000 users' sessions (one exchange each: a 20-character question, a 66-character answer), ` +
       `in a fresh process each, after GC.\n\n${markdown}`,
   );
 }
