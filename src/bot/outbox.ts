@@ -92,8 +92,11 @@ export function createOutbox({ config, store, jobs, delivery, clock, textResult 
     return pushing ? 'push' : 'outbox';
   }
 
-  /** The oldest answer the user has not seen, claimed for this reply; undefined when there is none. */
-  const claimWaiting = (openid: string) => store.claimUnseenAnswer(openid, claimLeaseMs);
+  /**
+   * A new question: the pages left of answers already seen are stale now and dropped, and the oldest answer the user
+   * has not seen is claimed for this reply (undefined when there is none). One store call.
+   */
+  const claimWaiting = (openid: string) => store.claimUnseenAnswer(openid, claimLeaseMs, { dropSeen: true });
 
   /**
    * The user asked something new while an earlier answer waits unseen in the outbox: the reply delivers the waiting

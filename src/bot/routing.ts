@@ -222,8 +222,7 @@ export function createRouting(deps: RoutingDependencies) {
     };
     if (!isUserMessage) return answerMessage(message, context, said);
 
-    // A new question: leftover pages of answers already seen are stale now.
-    await orElse(store.dropSeenAnswers(openid), undefined, 'dropping pages already seen');
+    // A new question: leftover pages of answers already seen are stale now; an answer not seen yet goes with the reply.
     const waiting = await orElse(outbox.claimWaiting(openid), undefined, 'the waiting answer');
     if (!waiting) {
       const result = await answerMessage(message, context, said);

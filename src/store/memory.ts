@@ -185,15 +185,20 @@ export function createMemoryStore({
     writeOutbox(openid, answers);
   }
 
-  /** Takes a page from a user's outbox (keeping its expiry) under a claim; an emptied outbox is deleted. */
+  /**
+   * Takes a page from a user's outbox (keeping its expiry) under a claim; an emptied outbox is deleted. With
+   * dropSeenFirst, the pages left of seen answers go first.
+   */
   function claimFrom(
     openid: string,
     leaseMs: number,
     take: (answers: QueuedAnswer[]) => OutboxItem | undefined,
+    dropSeenFirst = false,
   ): OutboxClaim | undefined {
     restoreExpiredClaims(openid);
     const entry = outboxes.entry(openid);
     if (!entry) return undefined;
+    if (dropSeenFirst) entry.value = dropSeen(entry.value);
     const answers = entry.value;
     const item = take(answers);
     if (answers.length === 0) outboxes.delete(openid);
@@ -322,8 +327,8 @@ export function createMemoryStore({
       return claimFrom(openid, leaseMs, shiftPage);
     },
 
-    async claimUnseenAnswer(openid, leaseMs) {
-      return claimFrom(openid, leaseMs, shiftUnseen);
+    async claimUnseenAnswer(openid, leaseMs, options) {
+      return claimFrom(openid, leaseMs, shiftUnseen, options?.dropSeen === true);
     },
 
     async ackOutbox(openid, claimId) {

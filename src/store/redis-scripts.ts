@@ -201,15 +201,17 @@ return 1`,
   },
 
   /**
-   * KEYS: outbox, claims. ARGV: now, leaseMs, claimId, 'first' | 'unseen', outbox ttlMs. Claims the first page, or the
-   * first 'U' page (dropping the seen pages before it). Returns [page, pages left] or nil. Taking a 'U' page leaves the
-   * rest of its answer seen.
+   * KEYS: outbox, claims. ARGV: now, leaseMs, claimId, 'first' | 'unseen' | 'unseen-dropping-seen', outbox ttlMs.
+   * Claims the first page, or the first 'U' page (dropping the seen pages before it; with 'unseen-dropping-seen', the
+   * pages left of every seen answer first). Returns [page, pages left] or nil. Taking a 'U' page leaves the rest of its
+   * answer seen.
    */
   wgClaimOutbox: {
     numberOfKeys: 2,
-    lua: `${RESTORE_CLAIMS}
+    lua: `${RESTORE_CLAIMS}${DROP_SEEN}
 local now = tonumber(ARGV[1])
 restoreClaims(KEYS[1], KEYS[2], now, ARGV[5])
+if ARGV[4] == 'unseen-dropping-seen' then dropSeen(KEYS[1]) end
 local item = nil
 if ARGV[4] == 'first' then
   item = redis.call('LPOP', KEYS[1])
@@ -288,7 +290,7 @@ export interface StoreScripts {
     now: number,
     leaseMs: number,
     claimId: string,
-    mode: 'first' | 'unseen',
+    mode: 'first' | 'unseen' | 'unseen-dropping-seen',
     outboxTtlMs: number,
   ): Promise<unknown>;
   wgReadOutbox(outbox: string, claims: string, now: number, outboxTtlMs: number): Promise<unknown>;

@@ -155,7 +155,7 @@ export async function createRedisStore({
     return item;
   };
 
-  async function claimPage(openid: string, leaseMs: number, mode: 'first' | 'unseen') {
+  async function claimPage(openid: string, leaseMs: number, mode: 'first' | 'unseen' | 'unseen-dropping-seen') {
     const claimId = randomUUID();
     const reply = await run('claimOutbox', () =>
       client.wgClaimOutbox(outboxKey(openid), claimsKey(openid), now(), leaseMs, claimId, mode, outboxTtlMs),
@@ -263,7 +263,8 @@ export async function createRedisStore({
 
     claimOutbox: (openid, leaseMs) => claimPage(openid, leaseMs, 'first'),
 
-    claimUnseenAnswer: (openid, leaseMs) => claimPage(openid, leaseMs, 'unseen'),
+    claimUnseenAnswer: (openid, leaseMs, options) =>
+      claimPage(openid, leaseMs, options?.dropSeen ? 'unseen-dropping-seen' : 'unseen'),
 
     async ackOutbox(openid, claimId) {
       await run('ackOutbox', () => client.hdel(claimsKey(openid), claimId));

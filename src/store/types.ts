@@ -239,9 +239,15 @@ export interface OutboxStore {
   claimOutbox(openid: string, leaseMs: number): Promise<OutboxClaim | undefined>;
   /**
    * Claims the first page of the oldest unseen answer (marking it seen). The pages left of seen answers before it are
-   * dropped, so that the continue word brings this answer's next page; answers after it stay in place.
+   * dropped, so that the continue word brings this answer's next page; answers after it stay in place. With
+   * `dropSeen`, the pages left of every seen answer are dropped first, in the same step (a new question: what
+   * dropSeenAnswers does, one call and one round trip fewer).
    */
-  claimUnseenAnswer(openid: string, leaseMs: number): Promise<OutboxClaim | undefined>;
+  claimUnseenAnswer(
+    openid: string,
+    leaseMs: number,
+    options?: { dropSeen?: boolean },
+  ): Promise<OutboxClaim | undefined>;
   /** The reply carrying a claimed page was written: the page is gone for good. */
   ackOutbox(openid: string, claimId: string): Promise<void>;
   /** Drops the pages left of answers the user has already seen (called when the user moves on to a new question). */

@@ -65,7 +65,9 @@ describe('two instances sharing one Redis', () => {
   it('a retry on the other instance attaches to the running job: one model call, the answer on attempt 2 by B', async () => {
     const cluster = await twoInstances();
     const user = newUser();
-    cluster.fake.script({ reply: '慢慢想好的回答', latencyMs: 700 });
+    // Lands 150 ms after WeChat drops attempt 1 (500 ms) and 150 ms before attempt 2's budget ends (500 + 300 ms): an
+    // equal margin each side, so a loaded machine moves neither edge past it.
+    cluster.fake.script({ reply: '慢慢想好的回答', latencyMs: 650 });
 
     const result = await cluster.send('一个要想一会儿的问题', { user, route: ['A', 'B'], mode: 'safe' });
 

@@ -538,6 +538,26 @@ export function runStoreContract(name: string, create: CreateStore): void {
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 1 });
       });
 
+      it('with dropSeen (a new question), drops the rest of seen answers first, then claims the oldest unseen one', async () => {
+        const user = id('oFresh');
+        await finish(user, answer('s1', 's2'));
+        await finish(user, answer('r1', 'r2', 'r3'), { deferred: true });
+        await finish(user, answer('u1', 'u2'), { deferred: true });
+        await take(store, user); // s2: the seen answer is used up
+        await take(store, user); // r1: the second answer is now seen, r2 and r3 left
+        const claim = await peer.claimUnseenAnswer(user, LEASE, { dropSeen: true });
+        expect(claim).toMatchObject({ reply: text('u1'), question: 'Q u1', unseen: true, remaining: 1 });
+        await store.ackOutbox(user, claim!.claimId);
+        expect(contents(await drain(store, user))).toEqual(['u2']);
+      });
+
+      it('with dropSeen and no answer unseen, still drops what is left of seen answers', async () => {
+        const user = id('oFreshNone');
+        await finish(user, answer('s1', 's2', 's3'));
+        expect(await store.claimUnseenAnswer(user, LEASE, { dropSeen: true })).toBeUndefined();
+        expect(await peer.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 0 });
+      });
+
       it('drops the rest of seen answers, also partly read ones, and keeps unseen answers whole', async () => {
         const user = id('oDrop');
         await finish(user, answer('s1', 's2'));
