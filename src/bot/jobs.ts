@@ -7,6 +7,7 @@
  */
 import type { Logger, ResolvedConfig } from '../config.js';
 import { StoreError } from '../errors.js';
+import { ownString } from '../own-string.js';
 import type { JobResult, Store } from '../store/types.js';
 import { type Clock, sleep, type TimerHandle } from './clock.js';
 import type { LateDelivery, PushOutcome } from './delivery.js';
@@ -215,7 +216,9 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
     produce: () => Promise<JobResult>,
     handover: Handover = 'attempt',
   ): LocalJob {
-    const job = new JobEntry(key, openid, receivedAt, handover);
+    // The openid read from the message is a slice of the request's body: the job, kept for its attempts' window, keeps
+    // a copy of its own rather than the body.
+    const job = new JobEntry(key, ownString(openid), receivedAt, handover);
     table.set(key, job);
 
     startRenewing(job);

@@ -6,6 +6,7 @@
  */
 import type { Logger, ResolvedConfig } from '../config.js';
 import { StoreError } from '../errors.js';
+import { ownString } from '../own-string.js';
 import { copyResult } from '../store/copy-result.js';
 import type { AnswerSource, JobResult, Store } from '../store/types.js';
 import type { InboundMessage, Reply, WechatEvent } from '../wechat/types.js';
@@ -224,13 +225,14 @@ export function createRouting(deps: RoutingDependencies) {
 
     // A new question: leftover pages of answers already seen are stale now; an answer not seen yet goes with the reply.
     const waiting = await orElse(outbox.claimWaiting(openid), undefined, 'the waiting answer');
+    // Kept with the answer for as long as the job is (a short text is quoted as it is: a slice of the request's body,
+    // which it would keep alive), so a copy of its own.
+    const question = ownString(quote(text ?? `[${message.type}]`));
     if (!waiting) {
       const result = await answerMessage(message, context, said);
-      return copyResult(result, quote(text ?? `[${message.type}]`));
+      return copyResult(result, question);
     }
-    const fresh = answerMessage(message, context, said).then((result) =>
-      copyResult(result, quote(text ?? `[${message.type}]`)),
-    );
+    const fresh = answerMessage(message, context, said).then((result) => copyResult(result, question));
     return outbox.deliverWaitingWithNew(waiting, key, openid, fresh, receivedAt);
   }
 
