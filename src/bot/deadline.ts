@@ -32,8 +32,9 @@ export type Raced<T> =
 /**
  * Waits for a promise at most ms (and not past the client hanging up). The loser is not cancelled: it goes on in the
  * background and its failure is swallowed here (the caller decides what a timeout means; late work completes on its
- * own). A promise settled by the next microtask (every call of an in-process store) is taken as it is: the timer and
- * the hang-up listener are armed only for one that is still pending then.
+ * own). A promise settled by the next microtask (a store that answers at once) is taken as it is: the timer and the
+ * hang-up listener are armed only for one that is still pending then. (An in-process store's calls do not come here
+ * at all: see store-patience.ts.)
  */
 export function within<T>(
   promise: Promise<T>,

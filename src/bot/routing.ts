@@ -164,8 +164,9 @@ export function createRouting(deps: RoutingDependencies) {
    * reply included), the help and reset commands and keyword rules are deterministic and fit one page, and what they
    * change (unsubscribe and reset forget the conversation) can be done again harmlessly, so every attempt of the
    * message computes them again: no dedupe claim, no job, no waiter. Custom handlers see every message first, so with
-   * any only the commands take this path. Undefined (returned at once, or the promise's value) sends the message down the
-   * full path, before anything was counted or changed. A slow or unavailable store does not hold these answers up: each store call here is bounded.
+   * any only the commands take this path. Undefined (returned at once, or the promise's value) sends the message down
+   * the full path, before anything was counted or changed. A slow or unavailable store does not hold these answers
+   * up: each store call here is bounded.
    */
   function quickAnswer(message: InboundMessage, budgetMs: number): Promise<JobResult | undefined> | undefined {
     const openid = message.fromUser;

@@ -1,8 +1,8 @@
 /**
  * How long the engine waits for the store. A call that only refines an answer (the rate limit, the conversation, the
  * waiting answer) gets a second; once one has timed out or failed, the store is taken as unavailable and the next
- * calls get a few tens of milliseconds, so an answer pays for a stalled store once, not once per call. The calls themselves are never
- * cancelled: they complete in the background.
+ * calls get a few tens of milliseconds, so an answer pays for a stalled store once, not once per call. The calls
+ * themselves are never cancelled: they complete in the background.
  *
  * An in-process store (the memory store: each call does its work before it returns) cannot stall: its calls are
  * taken as they settle, with no race, no timer and no hang-up listener.

@@ -1,7 +1,8 @@
 /**
  * The default store: everything in bounded in-process maps, one per kind under one bound (least recently used keys go
- * first when full), with a TTL on every entry. Operations never await between reading and writing, so each one is atomic; waitForJob wakes on
- * completeJob through in-process waiters, never by polling. One process only: use the Redis store for several.
+ * first when full), with a TTL on every entry. Operations never await between reading and writing, so each one is
+ * atomic; waitForJob wakes on completeJob through in-process waiters, never by polling. One process only: use the
+ * Redis store for several.
  */
 import { DEFAULT_OUTBOX_TTL_MS } from '../config/defaults.js';
 import { ownString } from '../own-string.js';
@@ -340,12 +341,8 @@ export function createMemoryStore({
     },
 
     async dropSeenAnswers(openid) {
-      restoreExpiredClaims(openid);
-      const entry = outboxes.entry(openid);
-      if (!entry) return;
-      const kept = dropSeen(entry.value);
-      if (kept.length === 0) outboxes.delete(openid);
-      else entry.value = kept;
+      // A new question's claim that takes nothing: the seen pages are dropped, an emptied outbox deleted.
+      claimFrom(openid, 0, () => undefined, true);
     },
 
     async summarizeOutbox(openid) {

@@ -538,13 +538,22 @@ export function runStoreContract(name: string, create: CreateStore): void {
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 0, pages: 1 });
       });
 
-      it('with dropSeen (a new question), drops the rest of seen answers first, then claims the oldest unseen one', async () => {
-        const user = id('oFresh');
+      /**
+       * A user's outbox with a seen answer used up, a second answer partly read (r2 and r3 left, seen) and an unseen one
+       * (u1, u2).
+       */
+      async function partlyReadOutbox(name: string): Promise<string> {
+        const user = id(name);
         await finish(user, answer('s1', 's2'));
         await finish(user, answer('r1', 'r2', 'r3'), { deferred: true });
         await finish(user, answer('u1', 'u2'), { deferred: true });
         await take(store, user); // s2: the seen answer is used up
         await take(store, user); // r1: the second answer is now seen, r2 and r3 left
+        return user;
+      }
+
+      it('with dropSeen (a new question), drops the rest of seen answers first, then claims the oldest unseen one', async () => {
+        const user = await partlyReadOutbox('oFresh');
         const claim = await peer.claimUnseenAnswer(user, LEASE, { dropSeen: true });
         expect(claim).toMatchObject({ reply: text('u1'), question: 'Q u1', unseen: true, remaining: 1 });
         await store.ackOutbox(user, claim!.claimId);
@@ -559,12 +568,7 @@ export function runStoreContract(name: string, create: CreateStore): void {
       });
 
       it('drops the rest of seen answers, also partly read ones, and keeps unseen answers whole', async () => {
-        const user = id('oDrop');
-        await finish(user, answer('s1', 's2'));
-        await finish(user, answer('r1', 'r2', 'r3'), { deferred: true });
-        await finish(user, answer('u1', 'u2'), { deferred: true });
-        await take(store, user); // s2: the seen answer is used up
-        await take(store, user); // r1: the second answer is now seen, r2 and r3 left
+        const user = await partlyReadOutbox('oDrop');
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 1, pages: 4 });
         await peer.dropSeenAnswers(user);
         expect(await store.summarizeOutbox(user)).toEqual({ unseenAnswers: 1, pages: 2 });
