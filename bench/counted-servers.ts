@@ -6,15 +6,17 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { postSigned } from './post-signed.js';
+import { startServe } from './serve-process.js';
 import { requests } from './throughput.js';
 
-export type CountedTarget = 'bare' | 'listener' | 'served' | 'console' | 'job' | 'model';
+export type CountedTarget = 'bare' | 'listener' | 'served' | 'console' | 'serve' | 'job' | 'model';
 
 export const COUNTED_LABELS: Record<CountedTarget, string> = {
   bare: 'bare node:http (baseline)',
   listener: 'wechat-gpt `gpt.listener`, keyword reply',
   served: 'the same with an onMessage (as serve runs it)',
   console: 'the same + dev console (no browser open)',
+  serve: '`wechat-gpt serve --quiet` (the built CLI: the same, as users run it)',
   job: 'wechat-gpt `gpt.listener`, full path (answer from a handler)',
   model: 'wechat-gpt `gpt.listener`, model path (instant model in the process)',
 };
@@ -35,6 +37,20 @@ export async function withCountedServer(
   }: { command?: string; prefix?: string[]; nodeFlags?: string[]; onLine?: (line: string) => void },
   load: (port: string) => Promise<void>,
 ): Promise<void> {
+  if (target === 'serve') {
+    // The CLI itself (no tool prefix: the GC section only), its model unused by keyword replies.
+    const serve = await startServe({
+      modelUrl: 'http://127.0.0.1:9/v1',
+      extraArgs: nodeFlags,
+      ...(onLine ? { onLine } : {}),
+    });
+    try {
+      await load(new URL(serve.url).port);
+    } finally {
+      await serve.stop();
+    }
+    return;
+  }
   const node = command === process.execPath ? [] : [process.execPath];
   const child = spawn(command, [...prefix, ...node, ...nodeFlags, '--import', 'tsx', SERVER, target], {
     stdio: ['pipe', 'pipe', 'ignore'],

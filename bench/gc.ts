@@ -39,7 +39,7 @@ async function measure(target: CountedTarget, counted: number): Promise<GcRow> {
 }
 
 export async function benchGc({
-  targets = ['bare', 'listener', 'served', 'console', 'job', 'model'],
+  targets = ['bare', 'listener', 'served', 'console', 'serve', 'job', 'model'],
   counted = 20_000,
 }: {
   targets?: CountedTarget[];

@@ -91,13 +91,17 @@ if (only.includes('serve')) {
   const { markdown } = await benchServeThroughput({
     durationSec,
     rounds,
-    warmupSec: values.quick ? 0.5 : 1,
+    warmupSec: values.quick ? 0.5 : 2,
     connections,
   });
   print(
     `\n## Through \`wechat-gpt serve\` (plain mode, loopback)\n\nThe built CLI as users run it (\`serve --quiet\`, ` +
-      `LOG_LEVEL=error, a fresh process per run) beside the bare node:http handler, measured in turn in the same run; ` +
-      `autocannon, ${connections} connections, ${durationSec} s runs after a warm-up, ${rounds} round${rounds === 1 ? '' : 's'} (the median run is shown). ` +
+      `LOG_LEVEL=error) beside the bare node:http handler (in a process of its own); autocannon, ${connections} ` +
+      `connections. ${rounds} round${rounds === 1 ? '' : 's'} per message, each with a fresh \`serve\` (a fresh store), ` +
+      `warmed up, then ${durationSec} one-second slices of each server alternating (bare, serve, bare, serve…): slices a ` +
+      `second apart see the same machine, where separate runs a minute apart differed by tens of % on this shared VM. ` +
+      `"vs bare" is the median round's ratio of requests answered ("rounds": each round's); req/s is the mean over all slices, the latencies ` +
+      `the median slice's. ` +
       `Every request a new user (and MsgId), validly signed. The model is an instant OpenAI-compatible server in ` +
       `another process: the model row is the webhook's own cost of a model answer. The bare handler answers the same ` +
       `texts (welcome, keyword answer, the model's answer) with no bot, store or logging.\n\n${markdown}`,

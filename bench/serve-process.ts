@@ -25,12 +25,15 @@ export async function startServe({
   timing = {},
   session = {},
   extraArgs = [],
+  onLine,
 }: {
   modelUrl: string;
   timing?: Record<string, number>;
   session?: Record<string, number>;
   /** Node flags for the serve process (a CPU profile: --cpu-prof). */
   extraArgs?: string[];
+  /** Every line serve prints on stdout but the ready line (V8's --trace-gc-nvp lines go there too). */
+  onLine?: (line: string) => void;
 }): Promise<ServeProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'wechat-gpt-bench-'));
   writeFileSync(
@@ -65,6 +68,7 @@ export async function startServe({
     child.once('exit', (code) => reject(new Error(`serve exited with ${code} before it was ready`)));
     lines.on('line', (line) => {
       if (line.startsWith('{"event":"ready"')) resolve(JSON.parse(line) as { url: string });
+      else onLine?.(line);
     });
   });
   return {

@@ -10,6 +10,7 @@ import { parseReplyXml } from '../src/wechat/index.js';
 import { ACCOUNT, BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER, MODEL_ANSWER, MODEL_QUESTION } from './constants.js';
 import { postSigned } from './post-signed.js';
 import { startServe } from './serve-process.js';
+import { settleHeap } from './settle-heap.js';
 import {
   createRequestFactory,
   createTimedRequestPool,
@@ -41,6 +42,8 @@ export interface ServeRow {
   p50: number;
   p99: number;
   ratio: number;
+  /** Each round's ratio (serve only). */
+  roundRatios: number[];
   errors: number;
   non2xx: number;
 }
@@ -74,54 +77,88 @@ export async function loadAt(
   { durationSec, connections, overallRate }: { durationSec: number; connections: number; overallRate?: number },
 ): Promise<Result> {
   const next = createTimedRequestPool(workloadRequests(workload), overallRate ?? 14_000, Math.ceil(durationSec));
+  settleHeap();
   return await postSigned(base, next, { connections, duration: durationSec, ...(overallRate ? { overallRate } : {}) });
 }
 
-async function measure(base: string, workload: Workload, expected: string, options: ServeThroughputOptions) {
+/** The checked answer before and after every load, so that a run of wrong answers is never counted. */
+async function checked<T>(bases: string[], workload: Workload, expected: string, load: () => Promise<T>): Promise<T> {
   const check = workloadRequests(workload);
-  await checkAnswer(base, check(), expected);
-  if (options.warmupSec > 0) await loadAt(base, workload, { ...options, durationSec: options.warmupSec });
-  const result = await loadAt(base, workload, options);
-  await checkAnswer(base, check(), expected);
+  for (const base of bases) await checkAnswer(base, check(), expected);
+  const result = await load();
+  for (const base of bases) await checkAnswer(base, check(), expected);
   return result;
 }
 
-const medianRun = (results: Result[]) =>
-  [...results].sort((a, b) => a.requests.average - b.requests.average)[Math.floor((results.length - 1) / 2)]!;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+const medianRun = (results: Result[]) => {
+  const middle = median(results.map((result) => result.requests.average));
+  return results.find((result) => result.requests.average === middle)!;
+};
+const requestsOf = (results: Result[]) => results.reduce((sum, result) => sum + result.requests.total, 0);
+
+/**
+ * One round: a fresh `serve` (a fresh store, started as users start it), warmed up, then one-second slices of load
+ * alternating between the bare handler and `serve` (bare, serve, bare, serve…), as many of each as the run has
+ * seconds. On a shared VM req/s moves by tens of % from one minute to the next, and by as much between two 5 s runs;
+ * slices a second apart see the same machine, so the round's ratio (serve's requests over the bare handler's, in the
+ * same total time) is the servers' and not the minute's.
+ */
+async function round(
+  bareBase: string,
+  modelUrl: string,
+  workload: Workload,
+  expected: string,
+  options: ServeThroughputOptions,
+): Promise<{ bare: Result[]; serve: Result[]; ratio: number }> {
+  const running = await startServe({ modelUrl });
+  try {
+    const serveBase = new URL(running.url).origin;
+    const slices = Math.max(1, Math.round(options.durationSec));
+    return await checked([bareBase, serveBase], workload, expected, async () => {
+      if (options.warmupSec > 0) {
+        for (const base of [bareBase, serveBase]) {
+          await loadAt(base, workload, { ...options, durationSec: options.warmupSec });
+        }
+      }
+      const bare: Result[] = [];
+      const serve: Result[] = [];
+      for (let slice = 0; slice < slices; slice++) {
+        bare.push(await loadAt(bareBase, workload, { ...options, durationSec: 1 }));
+        serve.push(await loadAt(serveBase, workload, { ...options, durationSec: 1 }));
+      }
+      return { bare, serve, ratio: requestsOf(serve) / requestsOf(bare) };
+    });
+  } finally {
+    await running.stop();
+  }
+}
 
 export async function benchServeThroughput(
   options: ServeThroughputOptions,
 ): Promise<{ rows: ServeRow[]; markdown: string }> {
-  const servers = await startServers(undefined);
+  // The baseline in a process of its own, as in the throughput section: no other server's heap beside it.
+  const servers = await startServers(undefined, ['bare']);
   const bareBase = `http://127.0.0.1:${servers.ports.bare}`;
   const rows: ServeRow[] = [];
   try {
     for (const { workload, expected } of WORKLOADS) {
-      const bare: Result[] = [];
-      const serve: Result[] = [];
-      for (let round = 0; round < options.rounds; round++) {
-        bare.push(await measure(bareBase, workload, expected, options));
-        // A fresh serve each run (a fresh store), started as users start it.
-        const running = await startServe({ modelUrl: servers.ports.modelUrl });
-        try {
-          serve.push(await measure(new URL(running.url).origin, workload, expected, options));
-        } finally {
-          await running.stop();
-        }
+      const rounds = [];
+      for (let n = 0; n < options.rounds; n++) {
+        rounds.push(await round(bareBase, servers.ports.modelUrl, workload, expected, options));
       }
-      const baseline = medianRun(bare).requests.average;
-      for (const [server, all] of [
-        ['bare', bare],
-        ['serve', serve],
-      ] as const) {
-        const median = medianRun(all);
+      for (const server of ['bare', 'serve'] as const) {
+        const all = rounds.flatMap((done) => done[server]);
+        const run = medianRun(all);
         rows.push({
           workload,
           server,
-          requestsPerSec: median.requests.average,
-          p50: median.latency.p50,
-          p99: median.latency.p99,
-          ratio: median.requests.average / baseline,
+          // The mean over every slice of every round (slices of one second each).
+          requestsPerSec: requestsOf(all) / all.length,
+          p50: run.latency.p50,
+          p99: run.latency.p99,
+          ratio: server === 'bare' ? 1 : median(rounds.map((done) => done.ratio)),
+          roundRatios: server === 'bare' ? [] : rounds.map((done) => done.ratio),
           errors: all.reduce((sum, result) => sum + result.errors + result.timeouts, 0),
           non2xx: all.reduce((sum, result) => sum + result.non2xx, 0),
         });
@@ -132,7 +169,7 @@ export async function benchServeThroughput(
   }
   const label = (workload: Workload) => WORKLOADS.find((w) => w.workload === workload)!.label;
   const markdown = markdownTable(
-    ['message', 'server', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'errors', 'non-2xx'],
+    ['message', 'server', 'req/s', 'p50 ms', 'p99 ms', 'vs bare', 'rounds', 'errors', 'non-2xx'],
     rows.map((row) => [
       label(row.workload),
       row.server === 'bare' ? 'bare node:http (baseline)' : '`wechat-gpt serve --quiet`',
@@ -140,6 +177,7 @@ export async function benchServeThroughput(
       row.p50,
       row.p99,
       `${fixed(row.ratio, 2)}×`,
+      row.roundRatios.map((ratio) => fixed(ratio, 2)).join(' '),
       row.errors,
       row.non2xx,
     ]),

@@ -12,6 +12,7 @@ import { decrypt, parseEncryptedReply, parseReplyXml } from '../src/wechat/index
 import { ACCOUNT, BENCH_WECHAT, KEYWORD, KEYWORD_ANSWER } from './constants.js';
 import { postSigned } from './post-signed.js';
 import type { ServerPorts, Target } from './servers.js';
+import { settleHeap } from './settle-heap.js';
 import {
   type BenchMode,
   createRequestFactory,
@@ -152,6 +153,7 @@ export function requests(mode: BenchMode): RequestFactory {
 
 async function load(url: string, mode: BenchMode, durationSec: number, connections: number): Promise<Result> {
   const next = createTimedRequestPool(requests(mode), POOL_PER_SECOND, Math.ceil(durationSec));
+  settleHeap();
   return await postSigned(url, next, { connections, duration: durationSec });
 }
 

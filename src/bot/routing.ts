@@ -4,7 +4,7 @@
  * attempt of the message answers with. Store reads that only refine an answer (the rate limit, the outbox check of the
  * fast path) fall back when the store is unavailable, so a keyword still answers during an outage.
  */
-import type { Logger, ResolvedConfig } from '../config.js';
+import type { Logger, ResolvedConfig, RuleReply } from '../config.js';
 import { StoreError } from '../errors.js';
 import { ownString } from '../own-string.js';
 import { copyResult } from '../store/copy-result.js';
@@ -18,7 +18,7 @@ import { type CompiledRule, matchMenuKey, matchText } from './keywords.js';
 import type { Outbox } from './outbox.js';
 import { commandWords, Said } from './said.js';
 import type { StorePatience } from './store-patience.js';
-import type { TextResult } from './text-result.js';
+import { createFixedResults, type TextResult } from './text-result.js';
 import { fillTemplate, quote } from './texts.js';
 import type { Handler, HandlerContext } from './types.js';
 import type { TranscribeVoice } from './voice.js';
@@ -55,6 +55,12 @@ export function createRouting(deps: RoutingDependencies) {
   const fullPathWords = [...commands.continue, ...commands.image].map((word) => word.toLowerCase());
 
   const replyResult = (reply: Reply, source: AnswerSource): JobResult => ({ reply, meta: { source } });
+  /** Texts that are the same for every message (rules, the welcome, help, the rate limit's), paged once. */
+  const fixedResult = createFixedResults(textResult);
+  const ruleResult = (reply: RuleReply): JobResult =>
+    reply.type === 'text' ? fixedResult(reply.content, 'keyword') : replyResult(reply, 'keyword');
+  /** The welcome names the QR scene only when its text asks for it. */
+  const welcomeHasScene = texts.welcome.includes('{scene}');
 
   /**
    * A store call that only refines the answer: when the store cannot answer (in time), the fallback does. The call
@@ -83,9 +89,9 @@ export function createRouting(deps: RoutingDependencies) {
   async function onCommand(openid: string, said: Said): Promise<Step> {
     if (isReset(said)) {
       await forget(openid);
-      return { result: textResult(texts.reset, 'command') };
+      return { result: fixedResult(texts.reset, 'command') };
     }
-    if (isHelp(said)) return { result: textResult(texts.help, 'command') };
+    if (isHelp(said)) return { result: fixedResult(texts.help, 'command') };
     if (isContinue(said)) return { result: await outbox.continueAnswer(openid) };
     const image = imagePrompt(said);
     if (image) {
@@ -101,15 +107,22 @@ export function createRouting(deps: RoutingDependencies) {
   }
 
   async function onEvent(message: WechatEvent, openid: string): Promise<JobResult> {
+    if (message.event !== 'unsubscribe') return eventAnswer(message);
+    await forget(openid);
+    return replyResult({ type: 'success' }, 'event');
+  }
+
+  /** The answer to any event but unsubscribe (which forgets the user first): nothing to wait for. */
+  function eventAnswer(message: WechatEvent): JobResult {
     switch (message.event) {
       case 'subscribe':
-        return textResult(fillTemplate(texts.welcome, { scene: message.scene ?? '' }), 'event');
-      case 'unsubscribe':
-        await forget(openid);
-        return replyResult({ type: 'success' }, 'event');
+        return fixedResult(
+          welcomeHasScene ? fillTemplate(texts.welcome, { scene: message.scene ?? '' }) : texts.welcome,
+          'event',
+        );
       case 'CLICK': {
         const reply = matchMenuKey(rules, message.key);
-        return reply ? replyResult(reply, 'keyword') : replyResult({ type: 'success' }, 'event');
+        return reply ? ruleResult(reply) : replyResult({ type: 'success' }, 'event');
       }
       default:
         return replyResult({ type: 'success' }, 'event');
@@ -125,7 +138,7 @@ export function createRouting(deps: RoutingDependencies) {
     }
     if (said) {
       const reply = matchText(rules, said);
-      if (reply) return reply.type === 'text' ? textResult(reply.content, 'keyword') : replyResult(reply, 'keyword');
+      if (reply) return ruleResult(reply);
     }
     const fromModel = async (content: Parameters<AnswerWithModel>[1]) => {
       const answer = await answerWithModel(openid, content);
@@ -140,7 +153,7 @@ export function createRouting(deps: RoutingDependencies) {
         if (message.recognition) return fromModel(message.recognition);
         const heard = await transcribeVoice(message.mediaId);
         if (heard.ok) return fromModel(heard.text);
-        return textResult(heard.reason === 'failed' ? texts.voiceFailed : texts.voiceNeedsRecognition, 'media');
+        return fixedResult(heard.reason === 'failed' ? texts.voiceFailed : texts.voiceNeedsRecognition, 'media');
       }
       case 'image':
         return fromModel([
@@ -153,9 +166,9 @@ export function createRouting(deps: RoutingDependencies) {
         return fromModel(describeLink(message));
       case 'video':
       case 'shortvideo':
-        return textResult(texts.video, 'media');
+        return fixedResult(texts.video, 'media');
       default:
-        return textResult(texts.unsupported, 'media');
+        return fixedResult(texts.unsupported, 'media');
     }
   }
 
@@ -172,7 +185,8 @@ export function createRouting(deps: RoutingDependencies) {
     const openid = message.fromUser;
     if (message.type === 'event') {
       if (handlers.length > 0) return undefined;
-      return onEvent(message, openid).then(onePage);
+      if (message.event === 'unsubscribe') return onEvent(message, openid).then(onePage);
+      return Promise.resolve(onePage(eventAnswer(message)));
     }
     // Whatever must take the full path is told so at once, with no promise made for it.
     if (message.type !== 'text') return undefined;
@@ -182,15 +196,14 @@ export function createRouting(deps: RoutingDependencies) {
     // The continue word and the image command need the full path, whatever a rule says.
     if (fullPathWords.some((word) => said.lower.startsWith(word))) return undefined;
     const reply = matchText(rules, said);
-    const result =
-      reply && onePage(reply.type === 'text' ? textResult(reply.content, 'keyword') : replyResult(reply, 'keyword'));
+    const result = reply && onePage(ruleResult(reply));
     return result && quickKeyword(result, openid, budgetMs);
   }
 
   const onePage = (result: JobResult) => (result.morePages ? undefined : result);
 
   async function quickCommand(openid: string, said: Said, budgetMs: number): Promise<JobResult | undefined> {
-    if (await overRateLimit(openid, budgetMs / 4)) return textResult(texts.rateLimited, 'rate-limit');
+    if (await overRateLimit(openid, budgetMs / 4)) return fixedResult(texts.rateLimited, 'rate-limit');
     return onePage((await onCommand(openid, said))!.result);
   }
 
@@ -198,7 +211,7 @@ export function createRouting(deps: RoutingDependencies) {
     // A user with answers waiting gets them with this reply: the full path does that.
     const queued = await deps.patience.wait(store.summarizeOutbox(openid), budgetMs / 2);
     if (queued.ok && queued.value.pages > 0) return undefined;
-    return (await overRateLimit(openid, budgetMs / 4)) ? textResult(texts.rateLimited, 'rate-limit') : result;
+    return (await overRateLimit(openid, budgetMs / 4)) ? fixedResult(texts.rateLimited, 'rate-limit') : result;
   }
 
   async function work(message: InboundMessage, key: string, receivedAt: number): Promise<JobResult> {
@@ -206,7 +219,7 @@ export function createRouting(deps: RoutingDependencies) {
     const text = message.type === 'text' ? message.content : message.type === 'voice' ? message.recognition : undefined;
     const isUserMessage = message.type !== 'event' && message.type !== 'unknown';
 
-    if (isUserMessage && (await overRateLimit(openid))) return textResult(texts.rateLimited, 'rate-limit');
+    if (isUserMessage && (await overRateLimit(openid))) return fixedResult(texts.rateLimited, 'rate-limit');
     const said = text === undefined ? undefined : new Said(text);
     if (said) {
       const step = await onCommand(openid, said);

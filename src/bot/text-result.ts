@@ -22,3 +22,37 @@ export function createTextResult({ texts, limits }: ResolvedConfig): TextResult 
     };
   };
 }
+
+/** How many texts of one source a FixedResults keeps (rules and welcome texts are few; scene values could be many). */
+const FIXED_RESULTS_KEPT = 256;
+
+/**
+ * The answer to a text that does not change between messages (a keyword rule's, the welcome, the help text), paged
+ * once and shared by every message that gets it: frozen, so no step can change it for the next one.
+ */
+export function createFixedResults(textResult: TextResult): (text: string, source: AnswerSource) => JobResult {
+  const bySource = new Map<AnswerSource, Map<string, JobResult>>();
+  return function fixedResult(text, source) {
+    let made = bySource.get(source);
+    if (!made) {
+      made = new Map();
+      bySource.set(source, made);
+    }
+    const known = made.get(text);
+    if (known) return known;
+    if (made.size >= FIXED_RESULTS_KEPT) made.clear();
+    const result = freezeResult(textResult(text, source));
+    made.set(text, result);
+    return result;
+  };
+}
+
+function freezeResult(result: JobResult): JobResult {
+  Object.freeze(result.reply);
+  Object.freeze(result.meta);
+  if (result.morePages) {
+    for (const page of result.morePages) Object.freeze(page);
+    Object.freeze(result.morePages);
+  }
+  return Object.freeze(result);
+}

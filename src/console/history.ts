@@ -10,6 +10,7 @@ import type { MessageRecord } from '../bot/types.js';
 import { ownString } from '../own-string.js';
 import type { ObservedAttempt } from '../server/observer.js';
 import type { InboundMessage } from '../wechat/types.js';
+import { NewestMap } from './newest.js';
 import {
   kindOf,
   type Opener,
@@ -35,8 +36,11 @@ const RECENT = 16;
 
 /** Recording returns the id of the message concerned (undefined when none is); reading makes ConsoleMessages. */
 export interface History {
-  /** The message an attempt is about to be answered for (created on its first attempt). */
-  open(message: InboundMessage, receivedAt: number): string;
+  /**
+   * The message an attempt is about to be answered for (created on its first attempt). Its `id`; the entry itself,
+   * given back as the attempt's `handle`, saves looking the message up again.
+   */
+  open(message: InboundMessage, receivedAt: number): StoredMessage;
   attempt(observed: ObservedAttempt): string;
   /** Ties a model call to the message it was made for (by what it carries). */
   modelCall(call: ModelCall): string | undefined;
@@ -63,10 +67,7 @@ export function createHistory({
   /** Decrypts 安全模式 envelopes when read, so that only the envelopes need be kept. */
   opener?: Opener;
 } = {}): History {
-  const messages = new Map<string, StoredMessage>();
-  /** The ids in the order they came, the oldest at `next` once the history is full. */
-  const order: Array<string | undefined> = new Array(Math.max(1, size)).fill(undefined);
-  let next = 0;
+  const messages = new NewestMap<StoredMessage>(Math.max(1, size));
   const expected = new Map<string, NonNullable<ConsoleMessage['origin']>>();
   const newest: Array<StoredMessage | undefined> = new Array(RECENT).fill(undefined);
   let turn = 0;
@@ -79,13 +80,7 @@ export function createHistory({
   };
 
   function add(entry: StoredMessage): StoredMessage {
-    // The oldest goes by a ring of ids: finding it with messages.keys().next() walks over the Map's deleted slots,
-    // which pile up at its front until it rehashes.
-    const oldest = order[next];
-    if (oldest !== undefined) messages.delete(oldest);
-    order[next] = entry.id;
-    next = (next + 1) % order.length;
-    messages.set(entry.id, entry);
+    messages.add(entry.id, entry);
     const older = newest[turn];
     if (older) older.recent = undefined;
     newest[turn] = entry;
@@ -93,9 +88,9 @@ export function createHistory({
     return entry;
   }
 
-  const newestFirst = () => [...messages.values()].reverse();
+  const newestFirst = () => messages.values().reverse();
   /** The newest messages first, as far back as a model call or a retrieval can belong (it comes within seconds). */
-  const recent = (limit = 200) => [...messages.values()].slice(-limit).reverse();
+  const recent = (limit = 200) => messages.values().slice(-limit).reverse();
 
   function open(message: InboundMessage, receivedAt: number): StoredMessage {
     const key = jobKey(message);
@@ -109,6 +104,11 @@ export function createHistory({
       entry.extra.origin = origin;
     }
     return add(entry);
+  }
+
+  /** The entry received() gave the webhook, while the history still holds it (a slow answer may outlive it). */
+  function opened(handle: unknown): StoredMessage | undefined {
+    return handle instanceof StoredMessage && messages.get(handle.id) === handle ? handle : undefined;
   }
 
   /** The continue word or a new question delivered a waiting answer: the user's last message left in the outbox. */
@@ -154,10 +154,10 @@ export function createHistory({
   }
 
   return {
-    open: (message, receivedAt) => open(message, receivedAt).id,
+    open,
     attempt(observed) {
       const entry = observed.message
-        ? open(observed.message, observed.receivedAt)
+        ? (opened(observed.handle) ?? open(observed.message, observed.receivedAt))
         : add(
             new StoredMessage(
               `req:${++refused}`,

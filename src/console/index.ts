@@ -109,7 +109,9 @@ export function createDevConsole({
   return {
     observer: {
       received(message, receivedAt) {
-        changed(history.open(message, receivedAt));
+        const entry = history.open(message, receivedAt);
+        changed(entry.id);
+        return entry;
       },
       attempt(observed) {
         changed(history.attempt(observed));

@@ -32,11 +32,16 @@ export interface ObservedAttempt {
   status?: number;
   /** Why the request was refused (a WechatGptError code and message). */
   error?: { code?: string; message: string };
+  /** What the observer's received() returned for this attempt's message (the console: its entry), handed back. */
+  handle?: unknown;
 }
 
 export interface WebhookObserver {
-  /** Told when an attempt's message has been opened, before the bot answers it (a live "in flight" row). */
-  received(message: InboundMessage, receivedAt: number): void;
+  /**
+   * Told when an attempt's message has been opened, before the bot answers it (a live "in flight" row). What it
+   * returns comes back as the attempt's `handle`, so the observer need not look the message up again.
+   */
+  received(message: InboundMessage, receivedAt: number): unknown;
   /** Told once per attempt, after the response (or the drop). */
   attempt(record: ObservedAttempt): void;
 }

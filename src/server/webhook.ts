@@ -151,7 +151,7 @@ export function createWebhookHandler({
     message: InboundMessage,
     encrypted: boolean,
     nonce: string,
-    seen?: Partial<ObservedAttempt>,
+    seen?: Observation,
   ): string {
     if (reply.type === 'success') return 'success';
     const createTime = Math.floor(now() / 1000);
@@ -161,27 +161,15 @@ export function createWebhookHandler({
     return buildEncryptedReply({ token, aesKey, appId, xml, nonce, timestamp: String(createTime) });
   }
 
-  /** Hands the observer what this attempt was, once it is over: one object of one shape (no spread, no delete). */
-  function report(seen: Partial<ObservedAttempt>, res: ServerResponse, error?: unknown): void {
+  /** Hands the observer what this attempt was, once it is over: the object filled in as it went, not a copy. */
+  function report(seen: Observation, res: ServerResponse, error?: unknown): void {
     const written = res.headersSent;
-    const receivedAt = seen.receivedAt ?? now();
-    const record: ObservedAttempt = {
-      receivedAt,
-      latencyMs: now() - receivedAt,
-      method: seen.method ?? 'POST',
-      query: seen.query ?? '',
-      body: seen.body ?? '',
-      encrypted: seen.encrypted ?? false,
-      inboundXml: seen.inboundXml,
-      message: seen.message,
-      outcome: seen.outcome,
-      replyXml: seen.replyXml,
-      responseBody: written ? seen.responseBody : undefined,
-      status: written ? res.statusCode : undefined,
-      error: error === undefined ? undefined : { message: (error as Error).message, ...errorCode(error) },
-    };
+    seen.latencyMs = now() - seen.receivedAt;
+    if (!written) seen.responseBody = undefined;
+    seen.status = written ? res.statusCode : undefined;
+    if (error !== undefined) seen.error = { message: (error as Error).message, ...errorCode(error) };
     try {
-      observer?.attempt(record);
+      observer?.attempt(seen);
     } catch (observerError) {
       logger.warn({ err: (observerError as Error).message }, 'webhook observer failed');
     }
@@ -190,7 +178,7 @@ export function createWebhookHandler({
   return async function wechatWebhook(req, res) {
     let bodyRead = false;
     // Only with an observer (the dev console): what this attempt was, filled in as it goes.
-    let seen: Partial<ObservedAttempt> | undefined;
+    let seen: Observation | undefined;
     try {
       if (req.method === 'GET' || req.method === 'HEAD') {
         send(res, 200, verifyGet(queryOf(req)));
@@ -206,7 +194,7 @@ export function createWebhookHandler({
         return;
       }
       const receivedAt = now();
-      if (observer) seen = { receivedAt, method: 'POST', query: rawQuery(req), body: '' };
+      if (observer) seen = new Observation(receivedAt, rawQuery(req));
       const signed = checkPostQuery(queryOf(req));
       const body = await bodyOf(req, config.limits.maxBodyBytes);
       bodyRead = true;
@@ -219,7 +207,7 @@ export function createWebhookHandler({
       if (seen) {
         seen.inboundXml = xml;
         seen.message = message;
-        observer?.received(message, receivedAt);
+        seen.handle = observer?.received(message, receivedAt);
       }
 
       const outcome = await bot.respond(message, new HttpAttempt(res, receivedAt));
@@ -271,6 +259,30 @@ export function createWebhookHandler({
       }
     }
   };
+}
+
+/**
+ * One POST attempt as the observer is told of it: made at arrival with every field (one shape), filled in as the
+ * attempt goes, and handed over as it is.
+ */
+class Observation implements ObservedAttempt {
+  latencyMs = 0;
+  readonly method = 'POST';
+  body = '';
+  encrypted = false;
+  inboundXml: string | undefined = undefined;
+  message: InboundMessage | undefined = undefined;
+  outcome: ObservedAttempt['outcome'] = undefined;
+  replyXml: string | undefined = undefined;
+  responseBody: string | undefined = undefined;
+  status: number | undefined = undefined;
+  error: ObservedAttempt['error'] = undefined;
+  handle: unknown = undefined;
+
+  constructor(
+    readonly receivedAt: number,
+    readonly query: string,
+  ) {}
 }
 
 function rawQuery(req: IncomingMessage): string {

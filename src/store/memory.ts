@@ -154,7 +154,8 @@ export function createMemoryStore({
 
   /**
    * Keeps a new job record. Every field is there from the start (one shape, no property store growing later), and its
-   * key is the table's own copy: the record holds no second one.
+   * key is the table's own copy: the record holds no second one. Called only where the key was just looked up and
+   * not found.
    */
   function addJob(key: string, openid: string, status: JobRecord['status'], attempts: number, ttlMs: number) {
     const job: JobRecord = {
@@ -167,7 +168,7 @@ export function createMemoryStore({
       deliveredBy: undefined,
       leaseUntil: undefined,
     };
-    job.key = jobs.set(key, job, ttlMs).key;
+    job.key = jobs.add(key, job, ttlMs).key;
     return job;
   }
 
@@ -380,7 +381,7 @@ export function createMemoryStore({
     async hit(key, windowMs) {
       const entry = hits.entry(key);
       if (!entry) {
-        hits.set(key, 1, windowMs);
+        hits.add(key, 1, windowMs);
         return 1;
       }
       entry.value += 1;
@@ -391,7 +392,7 @@ export function createMemoryStore({
       const tally = tallies.get(key);
       if (amount === 0) return tally?.get(member) ?? 0;
       const totals = tally ?? new Map<string, number>();
-      if (!tally) tallies.set(key, totals, ttlMs);
+      if (!tally) tallies.add(key, totals, ttlMs);
       const before = totals.get(member);
       const total = (before ?? 0) + amount;
       // A new member is an openid sliced from a request body: the tally keeps it for two days, not the body.
@@ -423,7 +424,7 @@ export function createMemoryStore({
     async tryLock(key, ttlMs) {
       if (locks.entry(key)) return undefined;
       const token = String(++lockTokens);
-      locks.set(key, token, ttlMs);
+      locks.add(key, token, ttlMs);
       return async function release() {
         // Only the holder's token releases: after expiry someone else may hold the lock.
         if (locks.get(key) === token) locks.delete(key);

@@ -20,6 +20,8 @@ export interface TtlMap<T> {
   entry(key: string): TtlEntry<T> | undefined;
   get(key: string): T | undefined;
   set(key: string, value: T, ttlMs: number): TtlEntry<T>;
+  /** set() for a key that entry() or get() has just found absent: the table is not searched for it again. */
+  add(key: string, value: T, ttlMs: number): TtlEntry<T>;
   delete(key: string): void;
   /** Drops every expired entry (of every table sharing its bound); returns how many. */
   sweep(): number;
@@ -142,16 +144,24 @@ export function createTtlTables({ maxKeys, now }: { maxKeys: number; now: () => 
     }
 
     function set(key: string, value: V, ttlMs: number): TtlEntry<V> {
-      const expiresAt = now() + ttlMs;
       const found = entries.get(key);
-      if (found) {
-        found.value = value;
-        found.expiresAt = expiresAt;
-        toEnd(found);
-        return found;
-      }
+      if (!found) return add(key, value, ttlMs);
+      found.value = value;
+      found.expiresAt = now() + ttlMs;
+      toEnd(found);
+      return found;
+    }
+
+    function add(key: string, value: V, ttlMs: number): TtlEntry<V> {
       const owned = ownString(key);
-      const created: Slot<V> = { value, expiresAt, key: owned, table: entries, prev: undefined, next: undefined };
+      const created: Slot<V> = {
+        value,
+        expiresAt: now() + ttlMs,
+        key: owned,
+        table: entries,
+        prev: undefined,
+        next: undefined,
+      };
       entries.set(owned, created);
       size++;
       append(created);
@@ -163,6 +173,7 @@ export function createTtlTables({ maxKeys, now }: { maxKeys: number; now: () => 
       entry,
       get: (key) => entry(key)?.value,
       set,
+      add,
       delete: (key) => {
         const found = entries.get(key);
         if (found) remove(found);

@@ -48,6 +48,23 @@ describe('console history', () => {
     expect(history.get('msg:1')).toBeUndefined();
   });
 
+  it("adds an attempt to the entry received() handed out, or to the message's entry again once that one is gone", () => {
+    const history = createHistory({ size: 2 });
+    const message = text('7');
+    const handle = history.open(message, 1_700_000_000_000);
+    expect(history.attempt({ ...attempt(message, 1, true), handle })).toBe(handle.id);
+    expect(history.get(handle.id)?.attempts).toHaveLength(1);
+    // A slow answer: two newer messages push the entry out of the history before its attempt is reported.
+    const slow = text('8');
+    const gone = history.open(slow, 1_700_000_000_000);
+    history.attempt(attempt(text('9'), 1, true));
+    history.attempt(attempt(text('10'), 1, true));
+    expect(history.get(gone.id)).toBeUndefined();
+    const id = history.attempt({ ...attempt(slow, 1, true), handle: gone });
+    expect(history.get(id)?.attempts).toHaveLength(1);
+    expect(history.list().map((entry) => entry.msgId)).toEqual(['8', '10']);
+  });
+
   it('groups the attempts of one MsgId into one row: answered on attempt 2 after WeChat waited 5 s', () => {
     const history = createHistory();
     const message = text('42');

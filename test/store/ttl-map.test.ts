@@ -6,6 +6,8 @@ import { createTtlMap, createTtlTables, type TtlMap } from '../../src/store/ttl-
 type Op =
   | { kind: 'set'; key: string; ttl: number }
   | { kind: 'get'; key: string }
+  /** The memory store's way of adding: entry() first, add() only when it found nothing. */
+  | { kind: 'entryOrAdd'; key: string; ttl: number }
   | { kind: 'delete'; key: string }
   | { kind: 'tick'; ms: number }
   | { kind: 'sweep' };
@@ -14,6 +16,7 @@ const key = fc.constantFrom('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h');
 const op: fc.Arbitrary<Op> = fc.oneof(
   fc.record({ kind: fc.constant('set' as const), key, ttl: fc.integer({ min: 1, max: 50 }) }),
   fc.record({ kind: fc.constant('get' as const), key }),
+  fc.record({ kind: fc.constant('entryOrAdd' as const), key, ttl: fc.integer({ min: 1, max: 50 }) }),
   fc.record({ kind: fc.constant('delete' as const), key }),
   fc.record({ kind: fc.constant('tick' as const), ms: fc.integer({ min: 0, max: 30 }) }),
   fc.record({ kind: fc.constant('sweep' as const) }),
@@ -69,6 +72,10 @@ function apply(
       break;
     case 'get':
       expect(map.get(step.key)).toBe(expected.get(named, clock.time));
+      break;
+    case 'entryOrAdd':
+      if (!map.entry(step.key)) map.add(step.key, value, step.ttl);
+      if (expected.get(named, clock.time) === undefined) expected.set(named, value, clock.time + step.ttl, clock.time);
       break;
     case 'delete':
       map.delete(step.key);
