@@ -8,6 +8,7 @@ import { DEFAULT_OUTBOX_TTL_MS } from '../config/defaults.js';
 import { ownString } from '../own-string.js';
 import { shallowCopy } from '../shallow-copy.js';
 import { copyResult } from './copy-result.js';
+import { HitCounters } from './hit-counters.js';
 import {
   capAnswers,
   claimedFragment,
@@ -35,7 +36,10 @@ import type {
 import { createJobWaiters } from './waiters.js';
 
 export interface MemoryStoreOptions {
-  /** Entries kept at most, all kinds together (default 200,000); beyond it the least recently used go. */
+  /**
+   * Entries kept at most, all kinds together (default 200,000); beyond it the least recently used go. The rate
+   * counters of hit() have a bound of their own, the same number: past it the oldest counters go a window early.
+   */
   maxKeys?: number;
   /** The clock TTLs run on (default Date.now). */
   now?: () => number;
@@ -62,7 +66,7 @@ export interface MemoryStore extends Store {
   restore(snapshot: MemorySnapshot): void;
   /** Entries held, expired ones not yet reclaimed included. */
   readonly size: number;
-  /** Reclaims every expired entry now; returns how many. */
+  /** Reclaims every expired entry now; returns how many (rate counters are let go by generation, not counted). */
   sweep(): number;
   /** Forgets everything, as a Redis restarted without persistence does (waiters keep waiting). */
   flush(): void;
@@ -137,12 +141,17 @@ export function createMemoryStore({
   const claimed = tables.table<ClaimedPage[]>();
   const pending = tables.table<string[]>();
   const sessions = tables.table<Session>();
-  const hits = tables.table<number>();
+  // Rate counters: one per user on every message's fast path, so packed integers rather than table entries.
+  const hits = new HitCounters(now, Math.max(1, maxKeys));
   const tallies = tables.table<Map<string, number>>();
   const values = tables.table<string>();
   const locks = tables.table<string>();
   const waiters = createJobWaiters();
-  const sweeper = setInterval(() => tables.sweep(), sweepIntervalMs);
+  const sweep = () => {
+    hits.sweep();
+    return tables.sweep();
+  };
+  const sweeper = setInterval(sweep, sweepIntervalMs);
   sweeper.unref();
   let lockTokens = 0;
   let claimIds = 0;
@@ -379,13 +388,7 @@ export function createMemoryStore({
     },
 
     async hit(key, windowMs) {
-      const entry = hits.entry(key);
-      if (!entry) {
-        hits.add(key, 1, windowMs);
-        return 1;
-      }
-      entry.value += 1;
-      return entry.value;
+      return hits.hit(key, windowMs);
     },
 
     async addToTally(key, member, amount, ttlMs) {
@@ -437,15 +440,19 @@ export function createMemoryStore({
       clearInterval(sweeper);
       waiters.closeAll();
       tables.clear();
+      hits.clear();
     },
 
     get size() {
-      return tables.size;
+      return tables.size + hits.size;
     },
 
-    sweep: () => tables.sweep(),
+    sweep,
 
-    flush: () => tables.clear(),
+    flush() {
+      tables.clear();
+      hits.clear();
+    },
 
     snapshot() {
       const time = now();

@@ -77,13 +77,22 @@ describe('memory store', () => {
     const store = createMemoryStore({ maxKeys: 3 });
     await store.setSession('oA', { turns: [], updatedAt: 1 }, 60_000);
     await store.claimAttempt('job', 'oA', 60_000);
-    await store.hit('rate', 60_000);
+    await store.addToTally('tally', 'oA', 1, 60_000);
     expect(await store.getSession('oA')).toBeDefined(); // oA is now the most recently used
     await store.setValue('v', 'x', 60_000);
     expect(store.size).toBe(3);
     expect(await store.getJob('job')).toBeUndefined();
     expect(await store.getSession('oA')).toBeDefined();
     expect(await store.getValue('v')).toBe('x');
+    await store.close();
+  });
+
+  it("keeps rate counters under a bound of their own: a flood of new users' counters evicts nobody's conversation", async () => {
+    const store = createMemoryStore({ maxKeys: 3 });
+    await store.setSession('oA', { turns: [], updatedAt: 1 }, 60_000);
+    for (let i = 0; i < 50; i++) await store.hit(`rate:o${i}`, 60_000);
+    expect(await store.getSession('oA')).toBeDefined();
+    expect(store.size).toBeLessThanOrEqual(1 + 2 * 3);
     await store.close();
   });
 
