@@ -38,7 +38,8 @@ export async function withCountedServer(
   load: (port: string) => Promise<void>,
 ): Promise<void> {
   if (target === 'serve') {
-    // The CLI itself (no tool prefix: the GC section only), its model unused by keyword replies.
+    // The CLI itself, its model unused by keyword replies. Not under a tool (valgrind): the GC section only.
+    if (command !== process.execPath || prefix.length > 0) throw new Error('The serve target runs without a tool.');
     const serve = await startServe({
       modelUrl: 'http://127.0.0.1:9/v1',
       extraArgs: nodeFlags,

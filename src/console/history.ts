@@ -34,11 +34,14 @@ export const DEFAULT_HISTORY_SIZE = 200;
 /** How many of the newest messages keep their parsed message (model calls and retrievals come within seconds). */
 const RECENT = 16;
 
-/** Recording returns the id of the message concerned (undefined when none is); reading makes ConsoleMessages. */
+/**
+ * Recording returns the id of the message concerned (undefined when none is), open() the entry itself; reading makes
+ * ConsoleMessages.
+ */
 export interface History {
   /**
-   * The message an attempt is about to be answered for (created on its first attempt). Its `id`; the entry itself,
-   * given back as the attempt's `handle`, saves looking the message up again.
+   * The entry of the message an attempt is about to be answered for (created on its first attempt). Given back as the
+   * attempt's `handle`, it saves attempt() looking the message up again.
    */
   open(message: InboundMessage, receivedAt: number): StoredMessage;
   attempt(observed: ObservedAttempt): string;
