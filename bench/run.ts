@@ -118,13 +118,16 @@ if (only.includes('throughput')) {
     ...(values.targets ? { targets: values.targets.split(',').map((name) => name.trim()) as Target[] } : {}),
   });
   print(
-    `\n## Webhook throughput (keyword reply, loopback)\n\nautocannon, ${connections} connections, ${durationSec} s runs ` +
-      `after a warm-up, ${rounds} round${rounds === 1 ? '' : 's'} of the servers in turn, each wechat-gpt run on new instances (the median run is shown); ` +
-      `every request a new user and MsgId, validly signed. Each server runs in a process of its own (the baseline's ` +
-      `too; idle while the others are measured), the load generator on the other core. "vs baseline" is req/s against the bare node:http handler of the same mode in this ` +
-      `run. "CPU µs/request" is the server process's main-thread CPU time per request during the load (the median of the rounds; ` +
-      `Linux counts it in 10 ms ticks), the server's own cost, which moves less than req/s; "CPU vs baseline" is the ` +
-      `baseline's against it. wechat-gpt ${values.log ? 'logs every message at info (to /dev/null)' : 'with logging off'}.\n\n${markdown}`,
+    `\n## Webhook throughput (keyword reply, loopback)\n\nautocannon, ${connections} connections. Each server runs in a ` +
+      `process of its own (the baseline's too), the load generator on the other core. ${rounds} round${rounds === 1 ? '' : 's'} ` +
+      `of the servers in turn; in each, a server on new instances is warmed up, then ${durationSec} one-second slices of ` +
+      `it alternate with ${durationSec} of the bare node:http handler of the same mode (bare, server, bare, server…): ` +
+      `slices a second apart see the same machine, where separate runs a minute apart differed by tens of % on this ` +
+      `shared VM. "vs baseline" is the median round's ratio of requests answered ("rounds": each round's); req/s is the ` +
+      `mean over all slices, the latencies the median slice's. Every request a new user and MsgId, validly signed. ` +
+      `"CPU µs/request" is the server process's main-thread CPU time per request over its slices (the median round's; ` +
+      `Linux counts it in 10 ms ticks), the server's own cost; "CPU vs baseline" is the baseline's (over its slices of ` +
+      `the same round) against it, the median round's. wechat-gpt ${values.log ? 'logs every message at info (to /dev/null)' : 'with logging off'}.\n\n${markdown}`,
   );
 }
 

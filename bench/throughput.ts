@@ -1,8 +1,9 @@
 /**
  * Webhook throughput and latency on loopback: autocannon against the bare baseline and wechat-gpt (its listener and
  * its express app on fresh stores, and the listener on a store at its key bound), in plain and safe mode, all in the
- * same run, in interleaved rounds (machines are noisy: the ratio to the baseline is the number to trust). Each server
- * runs in a child process of its own; every request is a new user and MsgId, validly signed.
+ * same run, in rounds of one-second slices alternating with the baseline's (machines are noisy: the ratio to the
+ * baseline a second apart is the number to trust). Each server runs in a child process of its own; every request is a
+ * new user and MsgId, validly signed.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface, type Interface } from 'node:readline';
@@ -23,8 +24,12 @@ import {
 import { fixed, markdownTable } from './table.js';
 
 export interface ThroughputOptions {
+  /** One-second slices of each server per round. */
   durationSec: number;
-  /** Each target is measured this many times, interleaved; the median run is reported. */
+  /**
+   * Rounds of every server in turn, each against the baseline in alternating one-second slices; the median round's
+   * ratio is reported.
+   */
   rounds: number;
   warmupSec: number;
   connections: number;
@@ -40,18 +45,15 @@ export interface ThroughputRow {
   requestsPerSec: number;
   p50: number;
   p99: number;
+  /** The median round's ratio of requests answered to the baseline's (slices of the two alternating). */
   ratio: number;
-  /** The server's main-thread CPU time per request (µs) in the median run, and the baseline's against it. */
+  /** Each round's ratio (the baseline's row: none). */
+  roundRatios: number[];
+  /** The server's main-thread CPU time per request (µs), the median round's, and the baseline's against it. */
   cpuUsPerRequest: number | undefined;
   cpuRatio: number | undefined;
   errors: number;
   non2xx: number;
-}
-
-/** One measured run: autocannon's result, and the main-thread CPU time the server's process spent on it. */
-interface Run {
-  result: Result;
-  cpuUs: number | undefined;
 }
 
 const TARGETS: { target: Target; label: string }[] = [
@@ -157,38 +159,110 @@ async function load(url: string, mode: BenchMode, durationSec: number, connectio
   return await postSigned(url, next, { connections, duration: durationSec });
 }
 
-/**
- * One measured run of one target: a checked answer, a warm-up, the load, and a checked answer again. The server's
- * main-thread CPU time over the load is its own cost, steadier than req/s (which the load generator and the kernel's
- * loopback work shape too): its process holds that server alone.
- */
-async function measure(url: string, mode: BenchMode, options: ThroughputOptions, servers: Servers): Promise<Run> {
-  const check = requests(mode);
-  await checkAnswer(url, check(), mode);
-  if (options.warmupSec > 0) await load(url, mode, options.warmupSec, options.connections);
+/** One second of load on one server, and the main-thread CPU time its process spent meanwhile (µs). */
+interface Slice {
+  result: Result;
+  cpuUs: number | undefined;
+}
+
+/** One slice: the load, with the server's main-thread CPU time read before and after it. */
+async function slice(url: string, mode: BenchMode, connections: number, servers: Servers): Promise<Slice> {
   const before = await servers.cpu();
-  const result = await load(url, mode, options.durationSec, options.connections);
+  const result = await load(url, mode, 1, connections);
   const after = await servers.cpu();
-  await checkAnswer(url, check(), mode);
-  const cpuUs =
-    before.mainUs === undefined || after.mainUs === undefined || result.requests.total === 0
-      ? undefined
-      : (after.mainUs - before.mainUs) / result.requests.total;
+  const cpuUs = before.mainUs === undefined || after.mainUs === undefined ? undefined : after.mainUs - before.mainUs;
   return { result, cpuUs };
 }
 
-/** The run with the median req/s (its latencies come with it). */
-function medianRun(runs: Run[]): Run {
-  const sorted = [...runs].sort((a, b) => a.result.requests.average - b.result.requests.average);
-  return sorted[Math.floor((sorted.length - 1) / 2)]!;
+/** One round of one server: its slices and the baseline's beside them, and what they say against each other. */
+interface Round {
+  bare: Slice[];
+  server: Slice[];
+  /** The server's requests over the baseline's, in the same total time. */
+  ratio: number;
+  /** Main-thread CPU µs per request (undefined where Linux does not tell a thread's time). */
+  cpuUs: number | undefined;
+  bareCpuUs: number | undefined;
 }
 
-/** The median CPU time per request of the runs (undefined where Linux does not tell a thread's time). */
-function medianCpu(runs: Run[]): number | undefined {
-  const known = runs.map((run) => run.cpuUs).filter((us): us is number => us !== undefined);
-  if (known.length === 0) return undefined;
-  const sorted = known.sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
+const requestsOf = (slices: Slice[]) => slices.reduce((sum, { result }) => sum + result.requests.total, 0);
+
+/** CPU µs per request over the slices. */
+function cpuPerRequest(slices: Slice[]): number | undefined {
+  if (slices.some(({ cpuUs }) => cpuUs === undefined)) return undefined;
+  const requests = requestsOf(slices);
+  return requests === 0 ? undefined : slices.reduce((sum, { cpuUs }) => sum + cpuUs!, 0) / requests;
+}
+
+/**
+ * One round of one server against the baseline: a checked answer from both, a warm-up of the server (on new
+ * instances), then one-second slices alternating between the baseline and the server (bare, server, bare, server…),
+ * as many of each as the run has seconds, and a checked answer again. On this shared VM req/s moves by tens of % from
+ * one minute to the next, and by as much between two 5 s runs; slices a second apart see the same machine, so the
+ * round's ratio is the servers' and not the minute's. Each server's process holds that server alone, so its
+ * main-thread CPU time over its slices is its own cost.
+ */
+async function round(
+  bare: { url: string; servers: Servers },
+  server: { url: string; servers: Servers },
+  mode: BenchMode,
+  options: ThroughputOptions,
+): Promise<Round> {
+  const check = requests(mode);
+  for (const { url } of [bare, server]) await checkAnswer(url, check(), mode);
+  if (options.warmupSec > 0) await load(server.url, mode, options.warmupSec, options.connections);
+  const bareSlices: Slice[] = [];
+  const serverSlices: Slice[] = [];
+  for (let n = 0; n < Math.max(1, Math.round(options.durationSec)); n++) {
+    bareSlices.push(await slice(bare.url, mode, options.connections, bare.servers));
+    serverSlices.push(await slice(server.url, mode, options.connections, server.servers));
+  }
+  for (const { url } of [bare, server]) await checkAnswer(url, check(), mode);
+  return {
+    bare: bareSlices,
+    server: serverSlices,
+    ratio: requestsOf(serverSlices) / requestsOf(bareSlices),
+    cpuUs: cpuPerRequest(serverSlices),
+    bareCpuUs: cpuPerRequest(bareSlices),
+  };
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!;
+
+/** The median of the values Linux told (undefined when it told none). */
+function medianKnown(values: (number | undefined)[]): number | undefined {
+  const known = values.filter((value): value is number => value !== undefined);
+  return known.length === 0 ? undefined : median(known);
+}
+
+/** The slice with the median req/s (its latencies come with it). */
+function medianSlice(slices: Slice[]): Result {
+  const middle = median(slices.map(({ result }) => result.requests.average));
+  return slices.find(({ result }) => result.requests.average === middle)!.result;
+}
+
+function row(target: Target, mode: BenchMode, slices: Slice[], rounds: Round[] | undefined): ThroughputRow {
+  const latencies = medianSlice(slices);
+  return {
+    target,
+    mode,
+    // The mean over every slice (of one second each).
+    requestsPerSec: requestsOf(slices) / slices.length,
+    p50: latencies.latency.p50,
+    p99: latencies.latency.p99,
+    ratio: rounds ? median(rounds.map((done) => done.ratio)) : 1,
+    roundRatios: rounds?.map((done) => done.ratio) ?? [],
+    cpuUsPerRequest: rounds ? medianKnown(rounds.map((done) => done.cpuUs)) : cpuPerRequest(slices),
+    cpuRatio: rounds
+      ? medianKnown(
+          rounds.map((done) =>
+            done.cpuUs === undefined || done.bareCpuUs === undefined ? undefined : done.bareCpuUs / done.cpuUs,
+          ),
+        )
+      : 1,
+    errors: slices.reduce((sum, { result }) => sum + result.errors + result.timeouts, 0),
+    non2xx: slices.reduce((sum, { result }) => sum + result.non2xx, 0),
+  };
 }
 
 export async function benchThroughput(
@@ -202,36 +276,29 @@ export async function benchThroughput(
   // weighed on each other's runs (the baseline measured up to a third slower there than alone).
   const processes = new Map<Target, Servers>();
   for (const { target } of chosen) processes.set(target, await startServers(options.logLevel, [target]));
+  const at = (target: Target) => {
+    const servers = processes.get(target)!;
+    return { url: `http://127.0.0.1:${servers.ports[target]}`, servers };
+  };
   try {
     for (const mode of ['plain', 'safe'] as const) {
-      // Rounds of every target in turn, so drift on a noisy machine hits all alike.
-      const results = new Map<Target, Run[]>(chosen.map(({ target }) => [target, []]));
-      for (let round = 0; round < options.rounds; round++) {
+      const bare = at('bare');
+      if (options.warmupSec > 0) await load(bare.url, mode, options.warmupSec, options.connections);
+      // Rounds of every server in turn, each server against the baseline in slices of its own.
+      const results = new Map<Target, Round[]>();
+      for (let n = 0; n < options.rounds; n++) {
         for (const { target } of chosen) {
-          // Each run starts from new instances: a fresh store stays fresh, a full one full.
-          const servers = processes.get(target)!;
-          if (target !== 'bare') await servers.reset();
-          results.get(target)!.push(await measure(`http://127.0.0.1:${servers.ports[target]}`, mode, options, servers));
+          if (target === 'bare') continue;
+          // Each round starts from new instances: a fresh store stays fresh, a full one full.
+          await processes.get(target)!.reset();
+          results.set(target, [...(results.get(target) ?? []), await round(bare, at(target), mode, options)]);
         }
       }
-      const bare = medianRun(results.get('bare')!).result.requests.average;
-      const bareCpu = medianCpu(results.get('bare')!);
-      for (const { target } of chosen) {
-        const all = results.get(target)!;
-        const median = medianRun(all).result;
-        const cpu = medianCpu(all);
-        rows.push({
-          target,
-          mode,
-          requestsPerSec: median.requests.average,
-          p50: median.latency.p50,
-          p99: median.latency.p99,
-          ratio: median.requests.average / bare,
-          cpuUsPerRequest: cpu,
-          cpuRatio: cpu === undefined || bareCpu === undefined ? undefined : bareCpu / cpu,
-          errors: all.reduce((sum, { result }) => sum + result.errors + result.timeouts, 0),
-          non2xx: all.reduce((sum, { result }) => sum + result.non2xx, 0),
-        });
+      const bareSlices = [...results.values()].flat().flatMap((done) => done.bare);
+      rows.push(row('bare', mode, bareSlices, undefined));
+      for (const [target, rounds] of results) {
+        const slices = rounds.flatMap((done) => done.server);
+        rows.push(row(target, mode, slices, rounds));
       }
     }
   } finally {
@@ -248,6 +315,7 @@ export async function benchThroughput(
       'vs baseline',
       'CPU µs/request',
       'CPU vs baseline',
+      'rounds',
       'errors',
       'non-2xx',
     ],
@@ -260,6 +328,7 @@ export async function benchThroughput(
       `${fixed(row.ratio, 2)}×`,
       row.cpuUsPerRequest === undefined ? '—' : fixed(row.cpuUsPerRequest, 1),
       row.cpuRatio === undefined ? '—' : `${fixed(row.cpuRatio, 2)}×`,
+      row.roundRatios.map((ratio) => fixed(ratio, 2)).join(' '),
       row.errors,
       row.non2xx,
     ]),
