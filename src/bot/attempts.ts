@@ -22,6 +22,7 @@ import type { Jobs, LocalJob } from './jobs.js';
 import type { Routing } from './routing.js';
 import type { StorePatience } from './store-patience.js';
 import type { Delivery } from './types.js';
+import { createWakeUps } from './wake-ups.js';
 
 /** How long past WeChat's timeout a held attempt waits for WeChat to drop it before treating it as the last. */
 const HOLD_GRACE_MS = 1000;
@@ -83,6 +84,8 @@ export function createAttempts({
   let closing = false;
   /** Attempts waiting for an answer, newest first: a shutdown wakes them to answer at once. */
   let waitingHead: Waiting | undefined;
+  /** Their time running out, on one timer. */
+  const wakeUps = createWakeUps(clock);
 
   function startWaiting(wake: () => void): Waiting {
     const waiting: Waiting = { wake, prev: undefined, next: waitingHead };
@@ -113,13 +116,13 @@ export function createAttempts({
       const finish = (ready: Ready | undefined) => {
         if (!waiting) return;
         waiting = false;
-        clock.clearTimeout(timer);
+        wakeUps.cancel(timer);
         stopListening?.();
         stopWaiting(listed);
         resolve(ready ?? (job?.result ? { result: job.result, pushed: false } : undefined));
       };
       const stop = () => finish(undefined);
-      const timer = clock.setTimeout(stop, ms);
+      const timer = wakeUps.after(ms, stop);
       const stopListening = hangUp?.listen(stop);
       const listed = startWaiting(stop);
       if (job) job.whenDone((result) => finish({ result, pushed: false }));
