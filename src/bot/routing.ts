@@ -10,7 +10,7 @@ import { ownString } from '../own-string.js';
 import { copyResult } from '../store/copy-result.js';
 import type { AnswerSource, JobResult, Store } from '../store/types.js';
 import type { InboundMessage, Reply, WechatEvent } from '../wechat/types.js';
-import type { AnswerWithModel } from './chat.js';
+import type { AnswerWithModel, ChatAnswer } from './chat.js';
 import type { Clock } from './clock.js';
 import { describeLink, describeLocation } from './describe.js';
 import { type DrawImage, imageCommandWords } from './image-command.js';
@@ -39,8 +39,6 @@ export interface RoutingDependencies {
   clock: Clock;
   patience: StorePatience;
 }
-
-type Step = { result: JobResult } | undefined;
 
 export function createRouting(deps: RoutingDependencies) {
   const { config, store, rules, handlers, answerWithModel, transcribeVoice, drawImage, outbox, textResult, logger } =
@@ -86,24 +84,20 @@ export function createRouting(deps: RoutingDependencies) {
     return count > limits.userMessagesPerMinute;
   }
 
-  async function onCommand(openid: string, said: Said): Promise<Step> {
-    if (isReset(said)) {
-      await forget(openid);
-      return { result: fixedResult(texts.reset, 'command') };
-    }
-    if (isHelp(said)) return { result: fixedResult(texts.help, 'command') };
-    if (isContinue(said)) return { result: await outbox.continueAnswer(openid) };
+  /** The command's answer; undefined at once (no promise) when the text is no command, as most are. */
+  function onCommand(openid: string, said: Said): Promise<JobResult> | undefined {
+    if (isReset(said)) return forget(openid).then(() => fixedResult(texts.reset, 'command'));
+    if (isHelp(said)) return Promise.resolve(fixedResult(texts.help, 'command'));
+    if (isContinue(said)) return outbox.continueAnswer(openid);
     const image = imagePrompt(said);
-    if (image) {
-      const drawn = await drawImage(image.command, image.prompt, openid);
-      return {
-        result:
-          drawn.reply.type === 'text'
-            ? textResult(drawn.reply.content, drawn.source)
-            : { ...replyResult(drawn.reply, drawn.source), question: quote(said.text) },
-      };
-    }
-    return undefined;
+    return image && onImageCommand(image.command, image.prompt, openid, said);
+  }
+
+  async function onImageCommand(command: string, prompt: string, openid: string, said: Said): Promise<JobResult> {
+    const drawn = await drawImage(command, prompt, openid);
+    return drawn.reply.type === 'text'
+      ? textResult(drawn.reply.content, drawn.source)
+      : { ...replyResult(drawn.reply, drawn.source), question: quote(said.text) };
   }
 
   async function onEvent(message: WechatEvent, openid: string): Promise<JobResult> {
@@ -129,6 +123,8 @@ export function createRouting(deps: RoutingDependencies) {
     }
   }
 
+  const modelResult = (answer: ChatAnswer): JobResult => textResult(answer.text, answer.source, answer.meta);
+
   /** What the message itself asks for, after commands and the waiting answer. */
   async function answerMessage(message: InboundMessage, context: HandlerContext, said?: Said): Promise<JobResult> {
     const { openid } = context;
@@ -140,10 +136,7 @@ export function createRouting(deps: RoutingDependencies) {
       const reply = matchText(rules, said);
       if (reply) return ruleResult(reply);
     }
-    const fromModel = async (content: Parameters<AnswerWithModel>[1]) => {
-      const answer = await answerWithModel(openid, content);
-      return textResult(answer.text, answer.source, answer.meta);
-    };
+    const fromModel = (content: Parameters<AnswerWithModel>[1]) => answerWithModel(openid, content).then(modelResult);
     switch (message.type) {
       case 'event':
         return onEvent(message, openid);
@@ -204,7 +197,7 @@ export function createRouting(deps: RoutingDependencies) {
 
   async function quickCommand(openid: string, said: Said, budgetMs: number): Promise<JobResult | undefined> {
     if (await overRateLimit(openid, budgetMs / 4)) return fixedResult(texts.rateLimited, 'rate-limit');
-    return onePage((await onCommand(openid, said))!.result);
+    return onePage(await onCommand(openid, said)!);
   }
 
   async function quickKeyword(result: JobResult, openid: string, budgetMs: number): Promise<JobResult | undefined> {
@@ -221,10 +214,8 @@ export function createRouting(deps: RoutingDependencies) {
 
     if (isUserMessage && (await overRateLimit(openid))) return fixedResult(texts.rateLimited, 'rate-limit');
     const said = text === undefined ? undefined : new Said(text);
-    if (said) {
-      const step = await onCommand(openid, said);
-      if (step) return step.result;
-    }
+    const command = said && onCommand(openid, said);
+    if (command) return await command;
 
     const context: HandlerContext = {
       message,
