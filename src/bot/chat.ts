@@ -3,11 +3,10 @@ import type { Logger, ResolvedConfig } from '../config.js';
 import { LlmError, StoreError } from '../errors.js';
 import type { KnowledgeStep } from '../kb/answering.js';
 import type { LlmClient } from '../llm/types.js';
-import { shallowCopy } from '../shallow-copy.js';
 import type { ChatTurn, Session, Store } from '../store/types.js';
 import type { Clock } from './clock.js';
 import { toWechatText } from './format.js';
-import { appendTurns, boundTurns, hasImages, toLlmMessages } from './history.js';
+import { boundTurns, hasImages, toLlmMessages } from './history.js';
 import type { Semaphore } from './semaphore.js';
 import type { StorePatience } from './store-patience.js';
 
@@ -51,12 +50,8 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
       // Read the conversation again: another message of this user may have finished while the model was thinking,
       // and its turns must not be overwritten with the snapshot taken before.
       const latest = await store.getSession(openid);
-      const next = appendTurns(latest, newTurns, now());
-      await store.setSession(
-        openid,
-        shallowCopy(next, { turns: boundTurns(next.turns, config.session) }),
-        config.session.idleMs,
-      );
+      const turns = boundTurns(latest ? [...latest.turns, ...newTurns] : newTurns, config.session);
+      await store.setSession(openid, { turns, updatedAt: now() }, config.session.idleMs);
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
       logger.warn(

@@ -1,6 +1,6 @@
 /** Multi-turn memory: a user's turns bounded by count and by a rough token budget, turned into model messages. */
 import type { LlmMessage } from '../llm/types.js';
-import type { ChatTurn, Session } from '../store/types.js';
+import type { ChatTurn } from '../store/types.js';
 
 /** What one image costs in the budget: vision models bill a low-detail image at roughly this many tokens. */
 const IMAGE_TOKENS = 300;
@@ -53,8 +53,4 @@ export function toLlmMessages(systemPrompt: string, turns: ChatTurn[]): LlmMessa
 
 export function hasImages(turns: ChatTurn[]): boolean {
   return turns.some((turn) => typeof turn.content !== 'string' && turn.content.some((p) => p.type === 'image_url'));
-}
-
-export function appendTurns(session: Session | undefined, turns: ChatTurn[], now: number): Session {
-  return { turns: [...(session?.turns ?? []), ...turns], updatedAt: now };
 }
