@@ -112,7 +112,7 @@ if (only.includes('throughput')) {
   const { markdown } = await benchThroughput({
     durationSec,
     rounds,
-    warmupSec: values.quick ? 0.5 : 1,
+    warmupSec: values.quick ? 0.5 : 2,
     connections,
     ...(values.log ? { logLevel: 'info' } : {}),
     ...(values.targets ? { targets: values.targets.split(',').map((name) => name.trim()) as Target[] } : {}),
