@@ -21,7 +21,10 @@ describe('quote', () => {
 
   it('agrees with quoting the whole text on any text, as far as it reads', () => {
     const text = fc.array(
-      fc.oneof(fc.string({ unit: 'grapheme', maxLength: 6 }), fc.constantFrom(' ', '\n', '\u3000', '  \t')),
+      fc.oneof(
+        fc.string({ unit: 'grapheme', maxLength: 6 }),
+        fc.constantFrom(' ', '\n', '\u3000', '  \t', '\u00a0', '\u2028', '\ufeff', '\v\f\r', '\u200a'),
+      ),
       {
         maxLength: 30,
       },
@@ -33,6 +36,15 @@ describe('quote', () => {
       }),
       { seed: 20261130, numRuns: 1000 },
     );
+  });
+
+  it('takes every code unit for whitespace exactly when \\s does (the short path checks without a regular expression)', () => {
+    const wrong: number[] = [];
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      const text = `a${String.fromCharCode(unit)}b`;
+      if (quote(text) !== text.replace(/\s+/g, ' ').trim()) wrong.push(unit);
+    }
+    expect(wrong).toEqual([]);
   });
 });
 
