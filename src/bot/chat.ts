@@ -34,6 +34,7 @@ export interface ChatDependencies {
 export function createChat({ llm, store, config, semaphore, logger, clock, patience, knowledge }: ChatDependencies) {
   const now = clock.now;
   const { texts } = config;
+  const keepTurns = (turns: readonly ChatTurn[]) => boundTurns(turns, config.session);
 
   /** The conversation so far; a store that cannot answer in time means answering without it, not failing. */
   async function readSession(openid: string): Promise<Session | undefined> {
@@ -47,11 +48,9 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
   /** Adds the turns to the conversation; a store outage forgets them (logged), never fails the answer. */
   async function saveTurns(openid: string, newTurns: ChatTurn[]): Promise<void> {
     try {
-      // Read the conversation again: another message of this user may have finished while the model was thinking,
-      // and its turns must not be overwritten with the snapshot taken before.
-      const latest = await store.getSession(openid);
-      const turns = boundTurns(latest ? [...latest.turns, ...newTurns] : newTurns, config.session);
-      await store.setSession(openid, { turns, updatedAt: now() }, config.session.idleMs);
+      // Appended to the conversation as it is now, not to the snapshot read before the model was called: another
+      // message of this user may have finished meanwhile, and its turns must not be overwritten.
+      await store.appendTurns(openid, newTurns, { ttlMs: config.session.idleMs, keep: keepTurns });
     } catch (error) {
       if (!(error instanceof StoreError)) throw error;
       logger.warn(

@@ -30,7 +30,7 @@ export function estimateTokens(content: ChatTurn['content']): number {
  * with a user turn, so the model never sees an answer without its question.
  */
 export function boundTurns(
-  turns: ChatTurn[],
+  turns: readonly ChatTurn[],
   { maxTurns, maxTokens }: { maxTurns: number; maxTokens: number },
 ): ChatTurn[] {
   let kept = turns.slice(-maxTurns * 2);

@@ -31,6 +31,7 @@ export const TIMED_STORE_OPS = [
   'removePending',
   'getSession',
   'setSession',
+  'appendTurns',
   'deleteSession',
   'hit',
   'getValue',

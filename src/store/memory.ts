@@ -260,9 +260,13 @@ export function createMemoryStore({
     },
 
     async completeJob(key, result, { ttlMs, openid, deferred: deferredHere = false }): Promise<CompleteOutcome> {
-      let job = jobs.get(key);
-      if (job?.status === 'done') return 'ignored';
-      if (!job) {
+      const entry = jobs.entry(key);
+      if (entry?.value.status === 'done') return 'ignored';
+      let job: JobRecord;
+      if (entry) {
+        job = entry.value;
+        jobs.renew(entry, job, ttlMs);
+      } else {
         // The record is gone (expired, or a store that lost its data): recreate it when the user is known.
         if (openid === undefined) return 'ignored';
         job = addJob(key, openid, 'pending', 1, ttlMs);
@@ -271,7 +275,6 @@ export function createMemoryStore({
       const stored = copyResult(result, result.question === undefined ? undefined : ownString(result.question));
       job.status = 'done';
       job.result = stored;
-      jobs.set(key, job, ttlMs);
       if (deferred) outboxAnswer(job);
       else if (result.morePages?.length) {
         // The user now reads this answer: its rest replaces the rest of answers seen before.
@@ -381,6 +384,18 @@ export function createMemoryStore({
 
     async setSession(openid, session, ttlMs) {
       sessions.set(openid, copySession(session, true), ttlMs);
+    },
+
+    async appendTurns(openid, turns, { ttlMs, keep }) {
+      if (turns.length === 0) return;
+      // The kept turns are the store's own and are never handed out (reads copy them): the new conversation shares
+      // them, and only the new turns are copied in.
+      const entry = sessions.entry(openid);
+      const added = turns.map((turn) => copyTurn(turn, true));
+      const all = entry ? entry.value.turns.concat(added) : added;
+      const session: Session = { turns: keep ? keep(all) : all, updatedAt: turns[turns.length - 1]!.at };
+      if (entry) sessions.renew(entry, session, ttlMs);
+      else sessions.add(openid, session, ttlMs);
     },
 
     async deleteSession(openid) {

@@ -302,6 +302,15 @@ export async function createRedisStore({
       await run('setSession', () => client.set(sessionKey(openid), JSON.stringify(session), 'PX', ttlMs));
     },
 
+    async appendTurns(openid, turns, { ttlMs, keep }) {
+      if (turns.length === 0) return;
+      const key = sessionKey(openid);
+      const json = await run('appendTurns', () => client.get(key));
+      const all = [...(json === null ? [] : (JSON.parse(json) as Session).turns), ...turns];
+      const session: Session = { turns: keep ? keep(all) : all, updatedAt: turns[turns.length - 1]!.at };
+      await run('appendTurns', () => client.set(key, JSON.stringify(session), 'PX', ttlMs));
+    },
+
     async deleteSession(openid) {
       await run('deleteSession', () => client.del(sessionKey(openid)));
     },

@@ -20,6 +20,8 @@ export interface TtlMap<T> {
   entry(key: string): TtlEntry<T> | undefined;
   get(key: string): T | undefined;
   set(key: string, value: T, ttlMs: number): TtlEntry<T>;
+  /** set() for an entry entry() has just returned: its value and expiry replaced, with no second search. */
+  renew(entry: TtlEntry<T>, value: T, ttlMs: number): void;
   /** set() for a key that entry() or get() has just found absent: the table is not searched for it again. */
   add(key: string, value: T, ttlMs: number): TtlEntry<T>;
   delete(key: string): void;
@@ -152,6 +154,13 @@ export function createTtlTables({ maxKeys, now }: { maxKeys: number; now: () => 
       return found;
     }
 
+    function renew(found: TtlEntry<V>, value: V, ttlMs: number): void {
+      const slot = found as Slot<V>;
+      slot.value = value;
+      slot.expiresAt = now() + ttlMs;
+      toEnd(slot);
+    }
+
     function add(key: string, value: V, ttlMs: number): TtlEntry<V> {
       const owned = ownString(key);
       const created: Slot<V> = {
@@ -173,6 +182,7 @@ export function createTtlTables({ maxKeys, now }: { maxKeys: number; now: () => 
       entry,
       get: (key) => entry(key)?.value,
       set,
+      renew,
       add,
       delete: (key) => {
         const found = entries.get(key);

@@ -260,10 +260,24 @@ export interface OutboxStore {
   removePending(openid: string, key: string): Promise<void>;
 }
 
+export interface AppendTurnsOptions {
+  /** The idle expiry, as setSession's. */
+  ttlMs: number;
+  /** What of the conversation to keep, the new turns included (default: all of it). */
+  keep?: (turns: readonly ChatTurn[]) => ChatTurn[];
+}
+
 export interface SessionStore {
   getSession(openid: string): Promise<Session | undefined>;
   /** Stores a session; it expires after ttlMs without a new write (idle expiry). */
   setSession(openid: string, session: Session, ttlMs: number): Promise<void>;
+  /**
+   * Adds turns to the end of the user's conversation (a new one when there is none), keeps what `keep` returns of
+   * the whole (the newest turns, within a budget: it must not change the turns it is given), and starts the idle time
+   * again; updatedAt becomes the last new turn's time. The memory store does it in one step, reading nothing twice and
+   * copying only the new turns; the Redis store reads the session and writes it back.
+   */
+  appendTurns(openid: string, turns: ChatTurn[], options: AppendTurnsOptions): Promise<void>;
   deleteSession(openid: string): Promise<void>;
 }
 

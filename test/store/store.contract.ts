@@ -652,6 +652,61 @@ export function runStoreContract(name: string, create: CreateStore): void {
         expect(await peer.getSession(user)).toEqual(session('原来的'));
       });
 
+      it('appends turns to the conversation as it is now, keeping what keep returns', async () => {
+        const user = id('oAppend');
+        const turn = (role: 'user' | 'assistant', content: string, at: number) => ({ role, content, at });
+        await store.appendTurns(user, [turn('user', '一', 1), turn('assistant', '答一', 2)], { ttlMs: TTL });
+        expect(await peer.getSession(user)).toEqual({
+          turns: [turn('user', '一', 1), turn('assistant', '答一', 2)],
+          updatedAt: 2,
+        });
+        // keep sees the whole conversation, the new turns at its end, and what it returns is the conversation.
+        const seen: string[][] = [];
+        await peer.appendTurns(user, [turn('user', '二', 3), turn('assistant', '答二', 4)], {
+          ttlMs: TTL,
+          keep: (turns) => {
+            seen.push(turns.map((t) => String(t.content)));
+            return turns.slice(-2);
+          },
+        });
+        expect(seen).toEqual([['一', '答一', '二', '答二']]);
+        expect(await store.getSession(user)).toEqual({
+          turns: [turn('user', '二', 3), turn('assistant', '答二', 4)],
+          updatedAt: 4,
+        });
+        await store.appendTurns(user, [], { ttlMs: TTL });
+        expect((await store.getSession(user))?.turns).toHaveLength(2);
+      });
+
+      it('keeps its own copy of appended turns, and a read copy changes nothing kept', async () => {
+        const user = id('oAppendCopy');
+        const given = [{ role: 'user' as const, content: [{ type: 'text' as const, text: '原来的' }], at: 1 }];
+        await store.appendTurns(user, given, { ttlMs: TTL });
+        given[0]!.content[0]!.text = 'changed after appendTurns';
+        given.push({ role: 'user', content: [{ type: 'text', text: 'pushed' }], at: 2 });
+        const read = await store.getSession(user);
+        read!.turns.pop();
+        await store.appendTurns(user, [{ role: 'assistant', content: '答', at: 3 }], { ttlMs: TTL });
+        expect(await peer.getSession(user)).toEqual({
+          turns: [
+            { role: 'user', content: [{ type: 'text', text: '原来的' }], at: 1 },
+            { role: 'assistant', content: '答', at: 3 },
+          ],
+          updatedAt: 3,
+        });
+      });
+
+      it('starts the idle time again on every append', async () => {
+        const user = id('oAppendIdle');
+        await store.appendTurns(user, [{ role: 'user', content: 'a', at: 1 }], { ttlMs: SHORT });
+        await advance(SHORT / 2);
+        await store.appendTurns(user, [{ role: 'user', content: 'b', at: 2 }], { ttlMs: SHORT });
+        await advance(SHORT / 2 + 20);
+        expect((await store.getSession(user))?.turns.map((t) => t.content)).toEqual(['a', 'b']);
+        await advance(PAST_SHORT);
+        expect(await store.getSession(user)).toBeUndefined();
+      });
+
       it('expires a session after ttlMs without a write; each write starts the idle time again', async () => {
         const user = id('oIdle');
         await store.setSession(user, session('a'), SHORT);
