@@ -14,7 +14,7 @@ import {
   startConsoleServer,
 } from './console-server.js';
 import { crossSiteAttempts } from './cross-site.js';
-import { launchFirefox } from './firefox.js';
+import { launchFirefox, setViewport } from './firefox.js';
 import { DETAIL_GAP, PAGE_WIDTH } from './layout.js';
 
 const screenshots = process.env.UPDATE_SCREENSHOTS === '1';
@@ -37,7 +37,7 @@ beforeAll(async () => {
   page.on('console', (message) => {
     if (message.type() === 'error') pageErrors.push(message.text());
   });
-  await page.setViewport({ width: 1280, height: 860 });
+  await setViewport(page, 1280, 860);
 });
 
 afterAll(async () => {
@@ -185,7 +185,7 @@ describe('the dev console in Firefox', () => {
   });
 
   it('reads on a narrow window (390 px): nothing wider than the screen, and never a secret', async () => {
-    await page.setViewport({ width: 390, height: 844 });
+    await setViewport(page, 390, 844);
     for (const view of ['chat', 'timeline', 'state'] as const) {
       await showTab(view);
       if (view === 'state') await expect.poll(() => count('[data-testid="state-user"]')).toBeGreaterThan(0);
@@ -200,7 +200,7 @@ describe('the dev console in Firefox', () => {
       expect(html).not.toContain(API_KEY);
       expect(html).not.toContain(AES_KEY);
     }
-    await page.setViewport({ width: 1280, height: 860 });
+    await setViewport(page, 1280, 860);
   });
   it('a page of another site cannot read or drive the console', async () => {
     const other = await browser.newPage();
