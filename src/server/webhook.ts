@@ -228,8 +228,8 @@ export function createWebhookHandler({
       }
       if (outcome.written) {
         // Outbox pages in this reply are gone for good only once it is written; a failed write puts them back.
-        const written = outcome.written;
-        res.once('finish', written);
+        // 'finish' comes once per response: `on` spares the wrapper `once` would build on every answer of a job.
+        res.on('finish', outcome.written);
       }
       send(res, 200, payload, payload === 'success' ? 'text/plain; charset=utf-8' : 'application/xml; charset=utf-8');
       meter?.answered(message, outcome, now() - receivedAt, !res.destroyed);
