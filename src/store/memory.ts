@@ -7,6 +7,7 @@
 import { DEFAULT_OUTBOX_TTL_MS } from '../config/defaults.js';
 import { ownString } from '../own-string.js';
 import { shallowCopy } from '../shallow-copy.js';
+import { appendedSession } from './appended-session.js';
 import { copyResult } from './copy-result.js';
 import { HitCounters } from './hit-counters.js';
 import {
@@ -392,8 +393,7 @@ export function createMemoryStore({
       // them, and only the new turns are copied in.
       const entry = sessions.entry(openid);
       const added = turns.map((turn) => copyTurn(turn, true));
-      const all = entry ? entry.value.turns.concat(added) : added;
-      const session: Session = { turns: keep ? keep(all) : all, updatedAt: turns[turns.length - 1]!.at };
+      const session = appendedSession(entry?.value.turns ?? [], added, keep);
       if (entry) sessions.renew(entry, session, ttlMs);
       else sessions.add(openid, session, ttlMs);
     },

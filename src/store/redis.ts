@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { DEFAULT_OUTBOX_TTL_MS } from '../config/defaults.js';
 import type { Logger } from '../config.js';
 import { StoreError } from '../errors.js';
+import { appendedSession } from './appended-session.js';
 import { connect, connectionOptions, quit, redactUrl, watchConnection } from './redis-connection.js';
 import { type StoreScripts, scripts } from './redis-scripts.js';
 import type {
@@ -306,8 +307,7 @@ export async function createRedisStore({
       if (turns.length === 0) return;
       const key = sessionKey(openid);
       const json = await run('appendTurns', () => client.get(key));
-      const all = [...(json === null ? [] : (JSON.parse(json) as Session).turns), ...turns];
-      const session: Session = { turns: keep ? keep(all) : all, updatedAt: turns[turns.length - 1]!.at };
+      const session = appendedSession(json === null ? [] : (JSON.parse(json) as Session).turns, turns, keep);
       await run('appendTurns', () => client.set(key, JSON.stringify(session), 'PX', ttlMs));
     },
 

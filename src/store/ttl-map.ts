@@ -148,9 +148,7 @@ export function createTtlTables({ maxKeys, now }: { maxKeys: number; now: () => 
     function set(key: string, value: V, ttlMs: number): TtlEntry<V> {
       const found = entries.get(key);
       if (!found) return add(key, value, ttlMs);
-      found.value = value;
-      found.expiresAt = now() + ttlMs;
-      toEnd(found);
+      renew(found, value, ttlMs);
       return found;
     }
 
