@@ -266,15 +266,32 @@ export function createAttempts({
     return { job: undefined, attempt };
   }
 
-  async function respond(message: InboundMessage, context: AttemptContext = {}): Promise<AttemptOutcome> {
+  /**
+   * The fast path's answer when there is one (no job, nothing counted); otherwise the full path. A plain function:
+   * the full path's frame (its closures, its many locals) is made only for the messages that take it.
+   */
+  function respond(message: InboundMessage, context: AttemptContext): Promise<AttemptOutcome> {
     const key = jobKey(message);
-    const openid = message.fromUser;
     const receivedAt = context.receivedAt ?? clock.now();
+    const quickly = routing.quickAnswer(message, receivedAt + timing.replyBudgetMs - clock.now());
+    if (!quickly) return answerFully(message, context, key, receivedAt);
+    return quickly.then((quick): AttemptOutcome | Promise<AttemptOutcome> =>
+      quick
+        ? { reply: quick.reply, attempt: 1, delivery: 'passive', key, meta: quick.meta }
+        : answerFully(message, context, key, receivedAt),
+    );
+  }
+
+  /** The full path: the message's job (here or on another instance), waited for within the attempt's time. */
+  async function answerFully(
+    message: InboundMessage,
+    context: AttemptContext,
+    key: string,
+    receivedAt: number,
+  ): Promise<AttemptOutcome> {
+    const openid = message.fromUser;
     const deadline = receivedAt + timing.replyBudgetMs;
     const timeLeft = () => deadline - clock.now();
-    const quickly = routing.quickAnswer(message, timeLeft());
-    const quick = quickly && (await quickly);
-    if (quick) return { reply: quick.reply, attempt: 1, delivery: 'passive', key, meta: quick.meta };
     // Read only past the fast path: the webhook starts listening for the hang-up when it is read.
     const hangUp = context.hangUp ?? (context.signal ? hangUpOfSignal(context.signal) : undefined);
 
@@ -314,7 +331,8 @@ export function createAttempts({
       }
       return waitReady(key, job, until - clock.now(), hangUp);
     };
-    let ready = found.ready ?? (await answerWithin(timeLeft()));
+    // A job of this process (the usual case) is waited for as it is, with no store to watch.
+    let ready = found.ready ?? (await (job ? waitReady(key, job, timeLeft(), hangUp) : answerWithin(timeLeft())));
     if (ready) return deliver(ready, attempt, job, key);
     if (hangUp?.gone) return dropped(key, openid, job, attempt);
 
@@ -343,23 +361,30 @@ export function createAttempts({
   }
 
   /** Answers one attempt; anything unexpected becomes a friendly notice instead of WeChat's error page. */
-  async function respondSafely(message: InboundMessage, context: AttemptContext = {}): Promise<AttemptOutcome> {
+  function respondSafely(message: InboundMessage, context: AttemptContext = {}): Promise<AttemptOutcome> {
+    let answering: Promise<AttemptOutcome>;
     try {
-      return await respond(message, context);
+      answering = respond(message, context);
     } catch (error) {
-      const storeDown = error instanceof StoreError;
-      logger.error(
-        { err: messageOf(error), code: (error as { code?: string }).code },
-        storeDown ? 'store unavailable' : 'answering an attempt failed',
-      );
-      return {
-        reply: { type: 'text', content: storeDown ? texts.storeDown : texts.internalError },
-        attempt: 0,
-        delivery: 'passive',
-        key: jobKey(message),
-        meta: { source: storeDown ? 'store-down' : 'error' },
-      };
+      return Promise.resolve(failedAttempt(message, error));
     }
+    return answering.catch((error: unknown) => failedAttempt(message, error));
+  }
+
+  /** What an attempt that failed unexpectedly answers: a notice, the detail in the log. */
+  function failedAttempt(message: InboundMessage, error: unknown): AttemptOutcome {
+    const storeDown = error instanceof StoreError;
+    logger.error(
+      { err: messageOf(error), code: (error as { code?: string }).code },
+      storeDown ? 'store unavailable' : 'answering an attempt failed',
+    );
+    return {
+      reply: { type: 'text', content: storeDown ? texts.storeDown : texts.internalError },
+      attempt: 0,
+      delivery: 'passive',
+      key: jobKey(message),
+      meta: { source: storeDown ? 'store-down' : 'error' },
+    };
   }
 
   /**

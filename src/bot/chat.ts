@@ -45,19 +45,24 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
     return undefined;
   }
 
-  /** Adds the turns to the conversation; a store outage forgets them (logged), never fails the answer. */
-  async function saveTurns(openid: string, newTurns: ChatTurn[]): Promise<void> {
-    try {
-      // Appended to the conversation as it is now, not to the snapshot read before the model was called: another
-      // message of this user may have finished meanwhile, and its turns must not be overwritten.
-      await store.appendTurns(openid, newTurns, { ttlMs: config.session.idleMs, keep: keepTurns });
-    } catch (error) {
-      if (!(error instanceof StoreError)) throw error;
-      logger.warn(
-        { openid, code: error.code, err: error.message },
-        'could not save the conversation; answering anyway',
-      );
-    }
+  /**
+   * Adds the question and its answer to the conversation; a store outage (or a store too slow to wait for) forgets
+   * them, logged, and never fails the answer. Appended to the conversation as it is now, not to the snapshot read
+   * before the model was called: another message of this user may have finished meanwhile, and its turns must not be
+   * overwritten. The store's promise is raced as it is (no step of ours around it): this runs on every model answer.
+   */
+  async function remember(openid: string, userTurn: ChatTurn, answer: string): Promise<void> {
+    const assistantTurn: ChatTurn = { role: 'assistant', content: answer, at: now() };
+    const saved = await patience.wait(
+      store.appendTurns(openid, [userTurn, assistantTurn], { ttlMs: config.session.idleMs, keep: keepTurns }),
+    );
+    if (saved.ok) return;
+    if (saved.reason === 'failed' && !(saved.error instanceof StoreError)) throw saved.error;
+    const { code, message } = saved.error instanceof StoreError ? saved.error : { code: undefined, message: undefined };
+    logger.warn(
+      { openid, code, err: message ?? 'no answer in time' },
+      'could not save the conversation; answering anyway',
+    );
   }
 
   return async function answerWithModel(openid: string, content: ChatTurn['content']): Promise<ChatAnswer> {
@@ -70,13 +75,11 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
       const question = typeof content === 'string' ? content : undefined;
       const firstTurn = !session?.turns.length;
       const prepared = question !== undefined && knowledge ? await knowledge.before(question, firstTurn) : undefined;
-      const remember = (answer: string) =>
-        patience.wait(saveTurns(openid, [userTurn, { role: 'assistant', content: answer, at: now() }]));
       if (prepared?.kind === 'cached') {
-        await remember(prepared.text);
+        await remember(openid, userTurn, prepared.text);
         return { text: toWechatText(prepared.text), source: 'cache', meta: {} };
       }
-      const turns = boundTurns([...(session?.turns ?? []), userTurn], config.session);
+      const turns = boundTurns(session ? [...session.turns, userTurn] : [userTurn], config.session);
       const model = hasImages(turns) ? config.llm.visionModel : config.llm.model;
       const systemPrompt =
         prepared?.kind === 'grounded'
@@ -85,18 +88,22 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
       const result = await llm.chat({ messages: toLlmMessages(systemPrompt, turns), model });
       const answer = prepared?.kind === 'grounded' ? prepared.finish(result.text) : result.text;
       // The answer matters more than the memory of it: a slow store does not hold it up (the save goes on).
-      await remember(answer);
-      if (question !== undefined) await knowledge?.after(question, firstTurn, answer, prepared);
-      const kb: Record<string, number> =
+      await remember(openid, userTurn, answer);
+      // Only with a knowledge step: awaiting nothing would still cost a turn of the microtask queue per answer.
+      if (knowledge && question !== undefined) await knowledge.after(question, firstTurn, answer, prepared);
+      const llmMs = Math.round(result.latencyMs);
+      // Literals of fixed shapes rather than spreads: one hidden class each, nothing built to be copied.
+      const meta: ChatAnswer['meta'] =
         prepared?.kbMs === undefined
-          ? {}
-          : { kbMs: prepared.kbMs, kbPassages: prepared.kind === 'grounded' ? prepared.passages.length : 0 };
-      return {
-        text: toWechatText(answer),
-        source: 'llm',
-        meta: { model: result.model, llmMs: Math.round(result.latencyMs), ...kb },
-        ...(result.usage ? { usage: result.usage } : {}),
-      };
+          ? { model: result.model, llmMs }
+          : {
+              model: result.model,
+              llmMs,
+              kbMs: prepared.kbMs,
+              kbPassages: prepared.kind === 'grounded' ? prepared.passages.length : 0,
+            };
+      const answered: ChatAnswer = { text: toWechatText(answer), source: 'llm', meta, usage: result.usage };
+      return answered;
     } catch (error) {
       if (!(error instanceof LlmError)) throw error;
       logger.warn({ openid, code: error.code, kind: error.kind, err: error.message, hint: error.hint }, 'llm failed');

@@ -12,6 +12,7 @@ import type { AnswerSource, JobResult, Store } from '../store/types.js';
 import type { InboundMessage, Reply, WechatEvent } from '../wechat/types.js';
 import type { AnswerWithModel, ChatAnswer } from './chat.js';
 import type { Clock } from './clock.js';
+import type { Raced } from './deadline.js';
 import { describeLink, describeLocation } from './describe.js';
 import { type DrawImage, imageCommandWords } from './image-command.js';
 import { type CompiledRule, matchMenuKey, matchText } from './keywords.js';
@@ -62,11 +63,14 @@ export function createRouting(deps: RoutingDependencies) {
 
   /**
    * A store call that only refines the answer: when the store cannot answer (in time), the fallback does. The call
-   * itself goes on in the background.
+   * itself goes on in the background. One step on the store's promise, no async frame: it runs on every message.
    */
-  async function orElse<T>(read: Promise<T>, fallback: T, what: string, maxMs?: number): Promise<T> {
-    const raced = await deps.patience.wait(read, maxMs);
-    if (raced.ok) return raced.value;
+  function orElse<T>(read: Promise<T>, fallback: T, what: string, maxMs?: number): Promise<T> {
+    return deps.patience.wait(read, maxMs).then((raced) => (raced.ok ? raced.value : fallBack(raced, fallback, what)));
+  }
+
+  /** What orElse answers when the store did not: the fallback, logged; a bug (not a store error) is thrown. */
+  function fallBack<T>(raced: Exclude<Raced<unknown>, { ok: true }>, fallback: T, what: string): T {
     if (raced.reason === 'failed' && !(raced.error instanceof StoreError)) throw raced.error;
     const err = raced.reason === 'timeout' ? 'no answer in time' : (raced.error as Error).message;
     logger.warn({ err }, `store unavailable: ${what} skipped`);
@@ -77,11 +81,17 @@ export function createRouting(deps: RoutingDependencies) {
   const forget = (openid: string) =>
     orElse(Promise.all([store.deleteSession(openid), store.clearOutbox(openid)]), undefined, 'forgetting the user');
 
-  /** Counts the message against the user's per-minute limit; true when over it. */
-  async function overRateLimit(openid: string, maxMs?: number): Promise<boolean> {
+  /** Whether a count of the user's messages this minute is over the limit; a store that did not count: not over. */
+  const overLimit = (raced: Raced<number>): boolean =>
+    raced.ok ? raced.value > limits.userMessagesPerMinute : fallBack(raced, false, 'the rate limit');
+
+  /**
+   * Counts the message against the user's per-minute limit; true when over it. False at once (no promise) when there
+   * is no limit.
+   */
+  function overRateLimit(openid: string, maxMs?: number): Promise<boolean> | false {
     if (limits.userMessagesPerMinute <= 0) return false;
-    const count = await orElse(store.hit(`rate:${openid}`, 60_000), 0, 'the rate limit', maxMs);
-    return count > limits.userMessagesPerMinute;
+    return deps.patience.wait(store.hit(`rate:${openid}`, 60_000), maxMs).then(overLimit);
   }
 
   /** The command's answer; undefined at once (no promise) when the text is no command, as most are. */
@@ -125,12 +135,25 @@ export function createRouting(deps: RoutingDependencies) {
 
   const modelResult = (answer: ChatAnswer): JobResult => textResult(answer.text, answer.source, answer.meta);
 
-  /** What the message itself asks for, after commands and the waiting answer. */
-  async function answerMessage(message: InboundMessage, context: HandlerContext, said?: Said): Promise<JobResult> {
-    const { openid } = context;
-    for (const handler of handlers) {
-      const reply = await handler(context);
-      if (reply) return reply.type === 'text' ? textResult(reply.content, 'handler') : replyResult(reply, 'handler');
+  /**
+   * What the message itself asks for, after commands and the waiting answer. The handlers' context is made only when
+   * there are handlers.
+   */
+  async function answerMessage(message: InboundMessage, openid: string, said?: Said): Promise<JobResult> {
+    if (handlers.length > 0) {
+      const context: HandlerContext = {
+        message,
+        openid,
+        text: said?.text,
+        store,
+        config,
+        logger,
+        session: () => store.getSession(openid),
+      };
+      for (const handler of handlers) {
+        const reply = await handler(context);
+        if (reply) return reply.type === 'text' ? textResult(reply.content, 'handler') : replyResult(reply, 'handler');
+      }
     }
     if (said) {
       const reply = matchText(rules, said);
@@ -217,16 +240,7 @@ export function createRouting(deps: RoutingDependencies) {
     const command = said && onCommand(openid, said);
     if (command) return await command;
 
-    const context: HandlerContext = {
-      message,
-      openid,
-      ...(text !== undefined ? { text } : {}),
-      store,
-      config,
-      logger,
-      session: () => store.getSession(openid),
-    };
-    if (!isUserMessage) return answerMessage(message, context, said);
+    if (!isUserMessage) return answerMessage(message, openid, said);
 
     // A new question: leftover pages of answers already seen are stale now; an answer not seen yet goes with the reply.
     const waiting = await orElse(outbox.claimWaiting(openid), undefined, 'the waiting answer');
@@ -234,10 +248,10 @@ export function createRouting(deps: RoutingDependencies) {
     // which it would keep alive), so a copy of its own.
     const question = ownString(quote(text ?? `[${message.type}]`));
     if (!waiting) {
-      const result = await answerMessage(message, context, said);
+      const result = await answerMessage(message, openid, said);
       return copyResult(result, question);
     }
-    const fresh = answerMessage(message, context, said).then((result) => copyResult(result, question));
+    const fresh = answerMessage(message, openid, said).then((result) => copyResult(result, question));
     return outbox.deliverWaitingWithNew(waiting, key, openid, fresh, receivedAt);
   }
 
