@@ -216,18 +216,64 @@ export function createAttempts({
     return { reply: undefined, attempt, delivery: 'dropped', key, meta: { source: 'thinking' } };
   }
 
+  /** Starts the message's job in this process. */
+  function startJob(message: InboundMessage, key: string, receivedAt: number): LocalJob {
+    return jobs.start(key, message.fromUser, receivedAt, () => routing.work(message, key, receivedAt));
+  }
+
+  /**
+   * Waits up to ms for the answer to a message another instance has, watched through the store. If that instance
+   * stops renewing its lease meanwhile (it died), this attempt takes the job over and waits for it here: the job is
+   * returned with the answer, to answer the attempt's later waits.
+   */
+  async function watchElsewhere(
+    message: InboundMessage,
+    key: string,
+    receivedAt: number,
+    attempt: number,
+    ms: number,
+    hangUp: HangUp | undefined,
+  ): Promise<{ ready: Ready | undefined; job: LocalJob | undefined }> {
+    const until = clock.now() + ms;
+    while (!closing && !hangUp?.gone && clock.now() < until) {
+      const record = await patience.wait(store.getJob(key), until - clock.now(), hangUp);
+      if (record.ok && record.value?.result) {
+        return { ready: { result: record.value.result, pushed: record.value.deliveredBy === 'push' }, job: undefined };
+      }
+      const leaseEnd =
+        record.ok && record.value ? (record.value.leaseUntil ?? record.value.createdAt + jobs.leaseMs) : until;
+      if (leaseEnd <= clock.now()) {
+        const took = await patience.wait(store.takeOver(key, jobs.leaseMs), until - clock.now(), hangUp);
+        if (took.ok && took.value) {
+          logger.warn({ key, attempt }, 'taking over a message whose instance stopped answering');
+          const job = startJob(message, key, receivedAt);
+          job.attempts = attempt;
+          return { ready: await waitReady(key, job, until - clock.now(), hangUp), job };
+        }
+      }
+      const ready = await waitReady(
+        key,
+        undefined,
+        Math.min(until, Math.max(leaseEnd, clock.now()) + 100) - clock.now(),
+        hangUp,
+      );
+      if (ready) return { ready, job: undefined };
+    }
+    return { ready: await waitReady(key, undefined, until - clock.now(), hangUp), job: undefined };
+  }
+
   /** This process's job for the message: attached to or created here; undefined while another instance has it. */
   async function findJob(
     message: InboundMessage,
     key: string,
     receivedAt: number,
     inferred: number,
-    timeLeft: () => number,
+    deadline: number,
     hangUp?: HangUp,
   ): Promise<{ job: LocalJob | undefined; attempt: number; ready?: Ready }> {
     const openid = message.fromUser;
-    const start = () => jobs.start(key, openid, receivedAt, () => routing.work(message, key, receivedAt));
-    const claimMs = timeLeft() - REPLY_MARGIN_MS;
+    const start = () => startJob(message, key, receivedAt);
+    const claimMs = deadline - clock.now() - REPLY_MARGIN_MS;
     const local = jobs.get(key);
     if (local) {
       // A retry reaching the instance that produces the answer attaches here, whatever the store says; the store
@@ -255,7 +301,10 @@ export function createAttempts({
     }
     if (counted === 1) {
       if (inferred > 1) {
-        const back = await ownerComesBack(key, Math.min(timeLeft() - REPLY_MARGIN_MS, jobs.renewEveryMs * 1.5));
+        const back = await ownerComesBack(
+          key,
+          Math.min(deadline - clock.now() - REPLY_MARGIN_MS, jobs.renewEveryMs * 1.5),
+        );
         if (back === 'owned') return { job: undefined, attempt };
         if (back) return { job: undefined, attempt, ready: back };
         logger.warn({ key, attempt }, 'the store lost this message and nobody answers it: answering here');
@@ -291,48 +340,19 @@ export function createAttempts({
   ): Promise<AttemptOutcome> {
     const openid = message.fromUser;
     const deadline = receivedAt + timing.replyBudgetMs;
-    const timeLeft = () => deadline - clock.now();
     // Read only past the fast path: the webhook starts listening for the hang-up when it is read.
     const hangUp = context.hangUp ?? (context.signal ? hangUpOfSignal(context.signal) : undefined);
 
     const inferred = inferAttempt(message.createTime, receivedAt, timing);
-    const found = await findJob(message, key, receivedAt, inferred, timeLeft, hangUp);
+    const found = await findJob(message, key, receivedAt, inferred, deadline, hangUp);
     const { attempt } = found;
     let { job } = found;
-    /**
-     * Waits up to ms for the answer. A job of another instance is watched through the store; if that instance stops
-     * renewing its lease meanwhile (it died), this attempt takes the job over and answers it here.
-     */
-    const answerWithin = async (ms: number): Promise<Ready | undefined> => {
-      const until = clock.now() + ms;
-      while (!job && !closing && !hangUp?.gone && clock.now() < until) {
-        const record = await patience.wait(store.getJob(key), until - clock.now(), hangUp);
-        if (record.ok && record.value?.result) {
-          return { result: record.value.result, pushed: record.value.deliveredBy === 'push' };
-        }
-        const leaseEnd =
-          record.ok && record.value ? (record.value.leaseUntil ?? record.value.createdAt + jobs.leaseMs) : until;
-        if (leaseEnd <= clock.now()) {
-          const took = await patience.wait(store.takeOver(key, jobs.leaseMs), until - clock.now(), hangUp);
-          if (took.ok && took.value) {
-            logger.warn({ key, attempt }, 'taking over a message whose instance stopped answering');
-            job = jobs.start(key, openid, receivedAt, () => routing.work(message, key, receivedAt));
-            job.attempts = attempt;
-            break;
-          }
-        }
-        const ready = await waitReady(
-          key,
-          undefined,
-          Math.min(until, Math.max(leaseEnd, clock.now()) + 100) - clock.now(),
-          hangUp,
-        );
-        if (ready) return ready;
-      }
-      return waitReady(key, job, until - clock.now(), hangUp);
-    };
-    // A job of this process (the usual case) is waited for as it is, with no store to watch.
-    let ready = found.ready ?? (await (job ? waitReady(key, job, timeLeft(), hangUp) : answerWithin(timeLeft())));
+    let ready = found.ready;
+    if (!ready) {
+      // A job of this process (the usual case) is waited for as it is; another instance's is watched in the store.
+      if (job) ready = await waitReady(key, job, deadline - clock.now(), hangUp);
+      else ({ ready, job } = await watchElsewhere(message, key, receivedAt, attempt, deadline - clock.now(), hangUp));
+    }
     if (ready) return deliver(ready, attempt, job, key);
     if (hangUp?.gone) return dropped(key, openid, job, attempt);
 
@@ -344,7 +364,8 @@ export function createAttempts({
     if (attempt < timing.attempts && !closing) {
       // Hold the connection: WeChat drops it at its timeout and retries. An answer landing meanwhile still goes out.
       const holdMs = timing.wechatTimeoutMs + HOLD_GRACE_MS - (clock.now() - receivedAt);
-      ready = await answerWithin(holdMs);
+      if (job) ready = await waitReady(key, job, holdMs, hangUp);
+      else ({ ready, job } = await watchElsewhere(message, key, receivedAt, attempt, holdMs, hangUp));
       if (ready) return deliver(ready, attempt, job, key);
       if (hangUp?.gone) return dropped(key, openid, job, attempt);
       // Not dropped at WeChat's timeout: not WeChat, or we are shutting down. Answer as on the last attempt.

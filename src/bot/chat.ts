@@ -35,34 +35,37 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
   const now = clock.now;
   const { texts } = config;
   const keepTurns = (turns: readonly ChatTurn[]) => boundTurns(turns, config.session);
+  /** How appendTurns keeps a conversation: the same for every answer, made once. */
+  const appendOptions = { ttlMs: config.session.idleMs, keep: keepTurns };
 
   /** The conversation so far; a store that cannot answer in time means answering without it, not failing. */
-  async function readSession(openid: string): Promise<Session | undefined> {
-    const read = await patience.wait(store.getSession(openid));
-    if (read.ok) return read.value;
-    if (read.reason === 'failed' && !(read.error instanceof StoreError)) throw read.error;
-    logger.warn({ openid }, 'could not read the conversation; answering without it');
-    return undefined;
+  function readSession(openid: string): Promise<Session | undefined> {
+    return patience.wait(store.getSession(openid)).then((read) => {
+      if (read.ok) return read.value;
+      if (read.reason === 'failed' && !(read.error instanceof StoreError)) throw read.error;
+      logger.warn({ openid }, 'could not read the conversation; answering without it');
+      return undefined;
+    });
   }
 
   /**
    * Adds the question and its answer to the conversation; a store outage (or a store too slow to wait for) forgets
    * them, logged, and never fails the answer. Appended to the conversation as it is now, not to the snapshot read
    * before the model was called: another message of this user may have finished meanwhile, and its turns must not be
-   * overwritten. The store's promise is raced as it is (no step of ours around it): this runs on every model answer.
+   * overwritten. One step on the store's promise, no async frame: this runs on every model answer.
    */
-  async function remember(openid: string, userTurn: ChatTurn, answer: string): Promise<void> {
+  function remember(openid: string, userTurn: ChatTurn, answer: string): Promise<void> {
     const assistantTurn: ChatTurn = { role: 'assistant', content: answer, at: now() };
-    const saved = await patience.wait(
-      store.appendTurns(openid, [userTurn, assistantTurn], { ttlMs: config.session.idleMs, keep: keepTurns }),
-    );
-    if (saved.ok) return;
-    if (saved.reason === 'failed' && !(saved.error instanceof StoreError)) throw saved.error;
-    const { code, message } = saved.error instanceof StoreError ? saved.error : { code: undefined, message: undefined };
-    logger.warn(
-      { openid, code, err: message ?? 'no answer in time' },
-      'could not save the conversation; answering anyway',
-    );
+    return patience.wait(store.appendTurns(openid, [userTurn, assistantTurn], appendOptions)).then((saved) => {
+      if (saved.ok) return;
+      if (saved.reason === 'failed' && !(saved.error instanceof StoreError)) throw saved.error;
+      const { code, message } =
+        saved.error instanceof StoreError ? saved.error : { code: undefined, message: undefined };
+      logger.warn(
+        { openid, code, err: message ?? 'no answer in time' },
+        'could not save the conversation; answering anyway',
+      );
+    });
   }
 
   return async function answerWithModel(openid: string, content: ChatTurn['content']): Promise<ChatAnswer> {

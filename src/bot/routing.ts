@@ -136,56 +136,68 @@ export function createRouting(deps: RoutingDependencies) {
   const modelResult = (answer: ChatAnswer): JobResult => textResult(answer.text, answer.source, answer.meta);
 
   /**
-   * What the message itself asks for, after commands and the waiting answer. The handlers' context is made only when
-   * there are handlers.
+   * What the message itself asks for, after commands and the waiting answer: the custom handlers' answer, else the
+   * built-in one. Without handlers no context is made and no async frame: the model's answer is one step on its call.
    */
-  async function answerMessage(message: InboundMessage, openid: string, said?: Said): Promise<JobResult> {
-    if (handlers.length > 0) {
-      const context: HandlerContext = {
-        message,
-        openid,
-        text: said?.text,
-        store,
-        config,
-        logger,
-        session: () => store.getSession(openid),
-      };
-      for (const handler of handlers) {
-        const reply = await handler(context);
-        if (reply) return reply.type === 'text' ? textResult(reply.content, 'handler') : replyResult(reply, 'handler');
-      }
+  function answerMessage(message: InboundMessage, openid: string, said?: Said): Promise<JobResult> | JobResult {
+    return handlers.length > 0 ? answerWithHandlers(message, openid, said) : answerBuiltIn(message, openid, said);
+  }
+
+  async function answerWithHandlers(message: InboundMessage, openid: string, said?: Said): Promise<JobResult> {
+    const context: HandlerContext = {
+      message,
+      openid,
+      text: said?.text,
+      store,
+      config,
+      logger,
+      session: () => store.getSession(openid),
+    };
+    for (const handler of handlers) {
+      const reply = await handler(context);
+      if (reply) return reply.type === 'text' ? textResult(reply.content, 'handler') : replyResult(reply, 'handler');
     }
+    return await answerBuiltIn(message, openid, said);
+  }
+
+  /** Keyword rules, events, media and the model, in that order. */
+  function answerBuiltIn(message: InboundMessage, openid: string, said?: Said): Promise<JobResult> | JobResult {
     if (said) {
       const reply = matchText(rules, said);
       if (reply) return ruleResult(reply);
     }
-    const fromModel = (content: Parameters<AnswerWithModel>[1]) => answerWithModel(openid, content).then(modelResult);
     switch (message.type) {
       case 'event':
         return onEvent(message, openid);
       case 'text':
-        return fromModel(message.content);
-      case 'voice': {
-        if (message.recognition) return fromModel(message.recognition);
-        const heard = await transcribeVoice(message.mediaId);
-        if (heard.ok) return fromModel(heard.text);
-        return fixedResult(heard.reason === 'failed' ? texts.voiceFailed : texts.voiceNeedsRecognition, 'media');
-      }
+        return fromModel(openid, message.content);
+      case 'voice':
+        return message.recognition ? fromModel(openid, message.recognition) : answerVoice(message.mediaId, openid);
       case 'image':
-        return fromModel([
+        return fromModel(openid, [
           { type: 'image_url', imageUrl: message.picUrl },
           { type: 'text', text: '（用户发送了一张图片，请描述或回应它）' },
         ]);
       case 'location':
-        return fromModel(describeLocation(message));
+        return fromModel(openid, describeLocation(message));
       case 'link':
-        return fromModel(describeLink(message));
+        return fromModel(openid, describeLink(message));
       case 'video':
       case 'shortvideo':
         return fixedResult(texts.video, 'media');
       default:
         return fixedResult(texts.unsupported, 'media');
     }
+  }
+
+  const fromModel = (openid: string, content: Parameters<AnswerWithModel>[1]): Promise<JobResult> =>
+    answerWithModel(openid, content).then(modelResult);
+
+  /** A voice message without WeChat's Recognition: transcribed here, then answered as its text. */
+  async function answerVoice(mediaId: string, openid: string): Promise<JobResult> {
+    const heard = await transcribeVoice(mediaId);
+    if (heard.ok) return await fromModel(openid, heard.text);
+    return fixedResult(heard.reason === 'failed' ? texts.voiceFailed : texts.voiceNeedsRecognition, 'media');
   }
 
   /**
@@ -207,6 +219,8 @@ export function createRouting(deps: RoutingDependencies) {
     // Whatever must take the full path is told so at once, with no promise made for it.
     if (message.type !== 'text') return undefined;
     const said = new Said(message.content);
+    lastSaidFor = message;
+    lastSaid = said;
     if (isReset(said) || isHelp(said)) return quickCommand(openid, said, budgetMs);
     if (handlers.length > 0 || rules.length === 0) return undefined;
     // The continue word and the image command need the full path, whatever a rule says.
@@ -217,6 +231,19 @@ export function createRouting(deps: RoutingDependencies) {
   }
 
   const onePage = (result: JobResult) => (result.morePages ? undefined : result);
+
+  /**
+   * The Said that quickAnswer made for a text message, kept until the next one: the full path of the same message
+   * (work, a moment later) reuses it rather than trim and lowercase the text again. Only the last one: a message
+   * whose work comes after another's fast path makes its own.
+   */
+  let lastSaidFor: InboundMessage | undefined;
+  let lastSaid: Said | undefined;
+
+  function saidOf(message: InboundMessage, text: string): Said {
+    if (lastSaidFor === message && lastSaid?.text === text) return lastSaid;
+    return new Said(text);
+  }
 
   async function quickCommand(openid: string, said: Said, budgetMs: number): Promise<JobResult | undefined> {
     if (await overRateLimit(openid, budgetMs / 4)) return fixedResult(texts.rateLimited, 'rate-limit');
@@ -236,11 +263,11 @@ export function createRouting(deps: RoutingDependencies) {
     const isUserMessage = message.type !== 'event' && message.type !== 'unknown';
 
     if (isUserMessage && (await overRateLimit(openid))) return fixedResult(texts.rateLimited, 'rate-limit');
-    const said = text === undefined ? undefined : new Said(text);
+    const said = text === undefined ? undefined : saidOf(message, text);
     const command = said && onCommand(openid, said);
     if (command) return await command;
 
-    if (!isUserMessage) return answerMessage(message, openid, said);
+    if (!isUserMessage) return await answerMessage(message, openid, said);
 
     // A new question: leftover pages of answers already seen are stale now; an answer not seen yet goes with the reply.
     const waiting = await orElse(outbox.claimWaiting(openid), undefined, 'the waiting answer');
@@ -251,7 +278,10 @@ export function createRouting(deps: RoutingDependencies) {
       const result = await answerMessage(message, openid, said);
       return copyResult(result, question);
     }
-    const fresh = answerMessage(message, openid, said).then((result) => copyResult(result, question));
+    // Made in a promise's executor: whatever goes wrong in answering the new question becomes its rejection.
+    const fresh = new Promise<JobResult>((resolve) => resolve(answerMessage(message, openid, said))).then((result) =>
+      copyResult(result, question),
+    );
     return outbox.deliverWaitingWithNew(waiting, key, openid, fresh, receivedAt);
   }
 
