@@ -272,7 +272,6 @@ export function createAttempts({
     hangUp?: HangUp,
   ): Promise<{ job: LocalJob | undefined; attempt: number; ready?: Ready }> {
     const openid = message.fromUser;
-    const start = () => startJob(message, key, receivedAt);
     const claimMs = deadline - clock.now() - REPLY_MARGIN_MS;
     const local = jobs.get(key);
     if (local) {
@@ -292,7 +291,7 @@ export function createAttempts({
         );
       }
       // The first attempt is answered here; a later one waits for the instance that has the message (if any).
-      return { job: inferred === 1 ? start() : undefined, attempt: inferred };
+      return { job: inferred === 1 ? startJob(message, key, receivedAt) : undefined, attempt: inferred };
     }
     const { attempt: counted, job: record } = claimed.value;
     const attempt = Math.max(counted, inferred);
@@ -309,26 +308,33 @@ export function createAttempts({
         if (back) return { job: undefined, attempt, ready: back };
         logger.warn({ key, attempt }, 'the store lost this message and nobody answers it: answering here');
       }
-      return { job: start(), attempt };
+      return { job: startJob(message, key, receivedAt), attempt };
     }
     // Another instance has the message: the attempt watches it, and takes it over if that instance is gone.
     return { job: undefined, attempt };
   }
 
   /**
-   * The fast path's answer when there is one (no job, nothing counted); otherwise the full path. A plain function:
-   * the full path's frame (its closures, its many locals) is made only for the messages that take it.
+   * Answers one attempt: the fast path's answer when there is one (no job, nothing counted), otherwise the full path.
+   * Anything unexpected becomes a friendly notice instead of WeChat's error page. A plain function: the full path's
+   * frame (its many locals) is made only for the messages that take it, and catches its own failures.
    */
-  function respond(message: InboundMessage, context: AttemptContext): Promise<AttemptOutcome> {
-    const key = jobKey(message);
-    const receivedAt = context.receivedAt ?? clock.now();
-    const quickly = routing.quickAnswer(message, receivedAt + timing.replyBudgetMs - clock.now());
-    if (!quickly) return answerFully(message, context, key, receivedAt);
-    return quickly.then((quick): AttemptOutcome | Promise<AttemptOutcome> =>
-      quick
-        ? { reply: quick.reply, attempt: 1, delivery: 'passive', key, meta: quick.meta }
-        : answerFully(message, context, key, receivedAt),
-    );
+  function respond(message: InboundMessage, context: AttemptContext = {}): Promise<AttemptOutcome> {
+    try {
+      const key = jobKey(message);
+      const receivedAt = context.receivedAt ?? clock.now();
+      const quickly = routing.quickAnswer(message, receivedAt + timing.replyBudgetMs - clock.now());
+      if (!quickly) return answerFully(message, context, key, receivedAt);
+      return quickly.then(
+        (quick): AttemptOutcome | Promise<AttemptOutcome> =>
+          quick
+            ? { reply: quick.reply, attempt: 1, delivery: 'passive', key, meta: quick.meta }
+            : answerFully(message, context, key, receivedAt),
+        (error: unknown) => failedAttempt(message, error),
+      );
+    } catch (error) {
+      return Promise.resolve(failedAttempt(message, error));
+    }
   }
 
   /** The full path: the message's job (here or on another instance), waited for within the attempt's time. */
@@ -338,58 +344,51 @@ export function createAttempts({
     key: string,
     receivedAt: number,
   ): Promise<AttemptOutcome> {
-    const openid = message.fromUser;
-    const deadline = receivedAt + timing.replyBudgetMs;
-    // Read only past the fast path: the webhook starts listening for the hang-up when it is read.
-    const hangUp = context.hangUp ?? (context.signal ? hangUpOfSignal(context.signal) : undefined);
+    try {
+      const openid = message.fromUser;
+      const deadline = receivedAt + timing.replyBudgetMs;
+      // Read only past the fast path: the webhook starts listening for the hang-up when it is read.
+      const hangUp = context.hangUp ?? (context.signal ? hangUpOfSignal(context.signal) : undefined);
 
-    const inferred = inferAttempt(message.createTime, receivedAt, timing);
-    const found = await findJob(message, key, receivedAt, inferred, deadline, hangUp);
-    const { attempt } = found;
-    let { job } = found;
-    let ready = found.ready;
-    if (!ready) {
-      // A job of this process (the usual case) is waited for as it is; another instance's is watched in the store.
-      if (job) ready = await waitReady(key, job, deadline - clock.now(), hangUp);
-      else ({ ready, job } = await watchElsewhere(message, key, receivedAt, attempt, deadline - clock.now(), hangUp));
-    }
-    if (ready) return deliver(ready, attempt, job, key);
-    if (hangUp?.gone) return dropped(key, openid, job, attempt);
-
-    if (job && !closing && delivery.mode() === 'active') {
-      // Active delivery: WeChat gets `success` now, the user "typing…", and the answer is pushed when ready.
-      jobs.pushWhenReady(job);
-      return { reply: { type: 'success' }, attempt, delivery: 'push', key, meta: { source: 'push-pending' } };
-    }
-    if (attempt < timing.attempts && !closing) {
-      // Hold the connection: WeChat drops it at its timeout and retries. An answer landing meanwhile still goes out.
-      const holdMs = timing.wechatTimeoutMs + HOLD_GRACE_MS - (clock.now() - receivedAt);
-      if (job) ready = await waitReady(key, job, holdMs, hangUp);
-      else ({ ready, job } = await watchElsewhere(message, key, receivedAt, attempt, holdMs, hangUp));
+      const inferred = inferAttempt(message.createTime, receivedAt, timing);
+      const found = await findJob(message, key, receivedAt, inferred, deadline, hangUp);
+      const { attempt } = found;
+      let { job } = found;
+      let ready = found.ready;
+      if (!ready) {
+        // A job of this process (the usual case) is waited for as it is; another instance's is watched in the store.
+        if (job) ready = await waitReady(key, job, deadline - clock.now(), hangUp);
+        else ({ ready, job } = await watchElsewhere(message, key, receivedAt, attempt, deadline - clock.now(), hangUp));
+      }
       if (ready) return deliver(ready, attempt, job, key);
       if (hangUp?.gone) return dropped(key, openid, job, attempt);
-      // Not dropped at WeChat's timeout: not WeChat, or we are shutting down. Answer as on the last attempt.
-    }
-    if (job?.result) return deliver({ result: job.result, pushed: false }, attempt, job, key);
-    jobs.sendToOutbox(key, openid);
-    return {
-      reply: { type: 'text', content: texts.thinking },
-      attempt,
-      delivery: 'outbox',
-      key,
-      meta: { source: closing ? 'shutdown' : 'thinking' },
-    };
-  }
 
-  /** Answers one attempt; anything unexpected becomes a friendly notice instead of WeChat's error page. */
-  function respondSafely(message: InboundMessage, context: AttemptContext = {}): Promise<AttemptOutcome> {
-    let answering: Promise<AttemptOutcome>;
-    try {
-      answering = respond(message, context);
+      if (job && !closing && delivery.mode() === 'active') {
+        // Active delivery: WeChat gets `success` now, the user "typing…", and the answer is pushed when ready.
+        jobs.pushWhenReady(job);
+        return { reply: { type: 'success' }, attempt, delivery: 'push', key, meta: { source: 'push-pending' } };
+      }
+      if (attempt < timing.attempts && !closing) {
+        // Hold the connection: WeChat drops it at its timeout and retries. An answer landing meanwhile still goes out.
+        const holdMs = timing.wechatTimeoutMs + HOLD_GRACE_MS - (clock.now() - receivedAt);
+        if (job) ready = await waitReady(key, job, holdMs, hangUp);
+        else ({ ready, job } = await watchElsewhere(message, key, receivedAt, attempt, holdMs, hangUp));
+        if (ready) return deliver(ready, attempt, job, key);
+        if (hangUp?.gone) return dropped(key, openid, job, attempt);
+        // Not dropped at WeChat's timeout: not WeChat, or we are shutting down. Answer as on the last attempt.
+      }
+      if (job?.result) return deliver({ result: job.result, pushed: false }, attempt, job, key);
+      jobs.sendToOutbox(key, openid);
+      return {
+        reply: { type: 'text', content: texts.thinking },
+        attempt,
+        delivery: 'outbox',
+        key,
+        meta: { source: closing ? 'shutdown' : 'thinking' },
+      };
     } catch (error) {
-      return Promise.resolve(failedAttempt(message, error));
+      return failedAttempt(message, error);
     }
-    return answering.catch((error: unknown) => failedAttempt(message, error));
   }
 
   /** What an attempt that failed unexpectedly answers: a notice, the detail in the log. */
@@ -423,7 +422,7 @@ export function createAttempts({
     }
   }
 
-  return { respond: respondSafely, shutdown };
+  return { respond, shutdown };
 }
 
 export type Attempts = ReturnType<typeof createAttempts>;

@@ -31,6 +31,10 @@ export interface ChatDependencies {
   knowledge?: KnowledgeStep | undefined;
 }
 
+/** A read's value as it is. */
+const same = <T>(value: T): T => value;
+const nothing = (): void => {};
+
 export function createChat({ llm, store, config, semaphore, logger, clock, patience, knowledge }: ChatDependencies) {
   const now = clock.now;
   const { texts } = config;
@@ -40,9 +44,8 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
 
   /** The conversation so far; a store that cannot answer in time means answering without it, not failing. */
   function readSession(openid: string): Promise<Session | undefined> {
-    return patience.wait(store.getSession(openid)).then((read) => {
-      if (read.ok) return read.value;
-      if (read.reason === 'failed' && !(read.error instanceof StoreError)) throw read.error;
+    return patience.handle(store.getSession(openid), same, (error, reason = 'failed') => {
+      if (reason === 'failed' && !(error instanceof StoreError)) throw error;
       logger.warn({ openid }, 'could not read the conversation; answering without it');
       return undefined;
     });
@@ -56,16 +59,18 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
    */
   function remember(openid: string, userTurn: ChatTurn, answer: string): Promise<void> {
     const assistantTurn: ChatTurn = { role: 'assistant', content: answer, at: now() };
-    return patience.wait(store.appendTurns(openid, [userTurn, assistantTurn], appendOptions)).then((saved) => {
-      if (saved.ok) return;
-      if (saved.reason === 'failed' && !(saved.error instanceof StoreError)) throw saved.error;
-      const { code, message } =
-        saved.error instanceof StoreError ? saved.error : { code: undefined, message: undefined };
-      logger.warn(
-        { openid, code, err: message ?? 'no answer in time' },
-        'could not save the conversation; answering anyway',
-      );
-    });
+    return patience.handle(
+      store.appendTurns(openid, [userTurn, assistantTurn], appendOptions),
+      nothing,
+      (error, reason = 'failed') => {
+        if (reason === 'failed' && !(error instanceof StoreError)) throw error;
+        const { code, message } = error instanceof StoreError ? error : { code: undefined, message: undefined };
+        logger.warn(
+          { openid, code, err: message ?? 'no answer in time' },
+          'could not save the conversation; answering anyway',
+        );
+      },
+    );
   }
 
   return async function answerWithModel(openid: string, content: ChatTurn['content']): Promise<ChatAnswer> {

@@ -328,12 +328,25 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
       // Whoever was told threw: the answer is still handed over.
       logger.error({ key: job.key, err: messageOf(error) }, 'an attempt waiting for the answer failed');
     }
-    attempt(() => settle(job, result)).then(
-      () => settled(job),
-      (error: unknown) => {
-        logger.error({ key: job.key, err: messageOf(error) }, 'storing the answer failed');
-        settled(job);
-      },
+    const done = () => settled(job);
+    const failedForGood = (error: unknown) => {
+      logger.error({ key: job.key, err: messageOf(error) }, 'storing the answer failed');
+      settled(job);
+    };
+    if (job.handover === 'push') {
+      attempt(() => pushAnswer(job, result)).then(done, failedForGood);
+      return;
+    }
+    // persist() with its first try's outcome taken in the same step as the settling (every answer comes here).
+    const write = () =>
+      store.completeJob(job.key, result, {
+        ttlMs: timing.jobTtlMs,
+        openid: job.openid,
+        deferred: job.handover === 'outbox',
+      });
+    const giveUpAt = clock.now() + timing.jobTtlMs;
+    attempt(write).then(done, (error: unknown) =>
+      retryPersist(job.key, 'store the answer', write, error, giveUpAt).then(done, failedForGood),
     );
   }
 
@@ -343,15 +356,6 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
     if (job.receivedAt + attemptsWindowMs <= clock.now()) forget(job);
     else forgetLater(job);
     taskEnded();
-  }
-
-  /** Hands the finished answer over where it belongs now. */
-  function settle(job: LocalJob, result: JobResult): Promise<unknown> {
-    const { key, openid } = job;
-    if (job.handover === 'push') return pushAnswer(job, result);
-    return persist(key, 'store the answer', () =>
-      store.completeJob(key, result, { ttlMs: timing.jobTtlMs, openid, deferred: job.handover === 'outbox' }),
-    );
   }
 
   async function pushAnswer(job: LocalJob, result: JobResult): Promise<void> {

@@ -8,17 +8,16 @@ import type { Logger, ResolvedConfig, RuleReply } from '../config.js';
 import { StoreError } from '../errors.js';
 import { ownString } from '../own-string.js';
 import { copyResult } from '../store/copy-result.js';
-import type { AnswerSource, JobResult, Store } from '../store/types.js';
+import type { AnswerSource, JobResult, OutboxClaim, Store } from '../store/types.js';
 import type { InboundMessage, Reply, WechatEvent } from '../wechat/types.js';
 import type { AnswerWithModel, ChatAnswer } from './chat.js';
 import type { Clock } from './clock.js';
-import type { Raced } from './deadline.js';
 import { describeLink, describeLocation } from './describe.js';
 import { type DrawImage, imageCommandWords } from './image-command.js';
 import { type CompiledRule, matchMenuKey, matchText } from './keywords.js';
 import type { Outbox } from './outbox.js';
 import { commandWords, Said } from './said.js';
-import type { StorePatience } from './store-patience.js';
+import type { FailureHandler, StorePatience } from './store-patience.js';
 import { createFixedResults, type TextResult } from './text-result.js';
 import { fillTemplate, quote } from './texts.js';
 import type { Handler, HandlerContext } from './types.js';
@@ -41,6 +40,9 @@ export interface RoutingDependencies {
   patience: StorePatience;
 }
 
+/** A value as it is (a read whose value is the answer). */
+const same = <T>(value: T): T => value;
+
 export function createRouting(deps: RoutingDependencies) {
   const { config, store, rules, handlers, answerWithModel, transcribeVoice, drawImage, outbox, textResult, logger } =
     deps;
@@ -62,36 +64,45 @@ export function createRouting(deps: RoutingDependencies) {
   const welcomeHasScene = texts.welcome.includes('{scene}');
 
   /**
-   * A store call that only refines the answer: when the store cannot answer (in time), the fallback does. The call
-   * itself goes on in the background. One step on the store's promise, no async frame: it runs on every message.
+   * A store call that only refines the answer: when the store cannot answer (in time), `skipped` says what to do
+   * instead (see skipped()). The call itself goes on in the background. One step on the store's promise, no async
+   * frame: it runs on every message.
    */
-  function orElse<T>(read: Promise<T>, fallback: T, what: string, maxMs?: number): Promise<T> {
-    return deps.patience.wait(read, maxMs).then((raced) => (raced.ok ? raced.value : fallBack(raced, fallback, what)));
+  function orElse<T>(read: Promise<T>, skippedRead: FailureHandler<T>, maxMs?: number): Promise<T> {
+    return deps.patience.handle(read, same, skippedRead, maxMs);
   }
 
-  /** What orElse answers when the store did not: the fallback, logged; a bug (not a store error) is thrown. */
-  function fallBack<T>(raced: Exclude<Raced<unknown>, { ok: true }>, fallback: T, what: string): T {
-    if (raced.reason === 'failed' && !(raced.error instanceof StoreError)) throw raced.error;
-    const err = raced.reason === 'timeout' ? 'no answer in time' : (raced.error as Error).message;
-    logger.warn({ err }, `store unavailable: ${what} skipped`);
-    return fallback;
+  /**
+   * The failure handler of a read that only refines the answer: the fallback, logged; a bug (not a store error) is
+   * thrown. Made once per kind of read.
+   */
+  function skipped<T>(fallback: T, what: string): FailureHandler<T> {
+    return (error, reason = 'failed') => {
+      if (reason === 'failed' && !(error instanceof StoreError)) throw error;
+      const err = reason === 'failed' ? (error as Error).message : 'no answer in time';
+      logger.warn({ err }, `store unavailable: ${what} skipped`);
+      return fallback;
+    };
   }
+
+  const forgettingSkipped = skipped(undefined, 'forgetting the user');
+  const waitingSkipped = skipped(undefined, 'the waiting answer');
+  const rateLimitSkipped = skipped(false, 'the rate limit');
 
   /** Forgets the user's conversation and waiting answers (reset, unsubscribe); a store outage skips it. */
   const forget = (openid: string) =>
-    orElse(Promise.all([store.deleteSession(openid), store.clearOutbox(openid)]), undefined, 'forgetting the user');
+    orElse(Promise.all([store.deleteSession(openid), store.clearOutbox(openid)]), forgettingSkipped);
 
-  /** Whether a count of the user's messages this minute is over the limit; a store that did not count: not over. */
-  const overLimit = (raced: Raced<number>): boolean =>
-    raced.ok ? raced.value > limits.userMessagesPerMinute : fallBack(raced, false, 'the rate limit');
+  /** Whether a count of the user's messages this minute is over the limit. */
+  const overLimit = (count: number): boolean => count > limits.userMessagesPerMinute;
 
   /**
-   * Counts the message against the user's per-minute limit; true when over it. False at once (no promise) when there
-   * is no limit.
+   * Counts the message against the user's per-minute limit; true when over it (a store that did not count: not
+   * over). False at once (no promise) when there is no limit.
    */
   function overRateLimit(openid: string, maxMs?: number): Promise<boolean> | false {
     if (limits.userMessagesPerMinute <= 0) return false;
-    return deps.patience.wait(store.hit(`rate:${openid}`, 60_000), maxMs).then(overLimit);
+    return deps.patience.handle(store.hit(`rate:${openid}`, 60_000), overLimit, rateLimitSkipped, maxMs);
   }
 
   /** The command's answer; undefined at once (no promise) when the text is no command, as most are. */
@@ -270,7 +281,7 @@ export function createRouting(deps: RoutingDependencies) {
     if (!isUserMessage) return await answerMessage(message, openid, said);
 
     // A new question: leftover pages of answers already seen are stale now; an answer not seen yet goes with the reply.
-    const waiting = await orElse(outbox.claimWaiting(openid), undefined, 'the waiting answer');
+    const waiting = await orElse<OutboxClaim | undefined>(outbox.claimWaiting(openid), waitingSkipped);
     // Kept with the answer for as long as the job is (a short text is quoted as it is: a slice of the request's body,
     // which it would keep alive), so a copy of its own.
     const question = ownString(quote(text ?? `[${message.type}]`));
