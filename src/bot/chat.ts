@@ -52,10 +52,11 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
   }
 
   /**
-   * Adds the question and its answer to the conversation; a store outage (or a store too slow to wait for) forgets
-   * them, logged, and never fails the answer. Appended to the conversation as it is now, not to the snapshot read
-   * before the model was called: another message of this user may have finished meanwhile, and its turns must not be
-   * overwritten. One step on the store's promise, no async frame: this runs on every model answer.
+   * Adds the question and its answer to the conversation; a store outage (or a store too slow to wait for), or any
+   * other failure, forgets them, logged, and never fails the answer. Appended to the conversation as it is now, not
+   * to the snapshot read before the model was called: another message of this user may have finished meanwhile, and
+   * its turns must not be overwritten. One step on the store's promise, no async frame: this runs on every model
+   * answer.
    */
   function remember(openid: string, userTurn: ChatTurn, answer: string): Promise<void> {
     const assistantTurn: ChatTurn = { role: 'assistant', content: answer, at: now() };
@@ -63,7 +64,11 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
       store.appendTurns(openid, [userTurn, assistantTurn], appendOptions),
       nothing,
       (error, reason = 'failed') => {
-        if (reason === 'failed' && !(error instanceof StoreError)) throw error;
+        if (reason === 'failed' && !(error instanceof StoreError)) {
+          // Not the store being down: a bug, logged as one. The answer is ready and still goes out.
+          logger.error({ openid, err: (error as Error)?.message ?? String(error) }, 'saving the conversation failed');
+          return;
+        }
         const { code, message } = error instanceof StoreError ? error : { code: undefined, message: undefined };
         logger.warn(
           { openid, code, err: message ?? 'no answer in time' },

@@ -5,8 +5,9 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { inferAttempt } from '../../src/bot/deadline.js';
-import { defaultTexts, resolveConfig } from '../../src/config.js';
+import { defaultTexts, type Logger, resolveConfig } from '../../src/config.js';
 import { StoreError } from '../../src/errors.js';
+import { silentLogger } from '../../src/logger.js';
 import { createMemoryStore, type MemoryStore } from '../../src/store/memory.js';
 import type { Store } from '../../src/store/types.js';
 import { type Engine, engineForEachTest, engineUser, settle, startEngine, useEngineClock } from '../support/engine.js';
@@ -321,6 +322,44 @@ describe('store faults', () => {
     faults.heal();
     await vi.advanceTimersByTimeAsync(3000); // retried with backoff
     expect((await engine.send('继续', { user })).userSees).toBe(reply);
+  });
+});
+
+describe('a conversation that cannot be saved', () => {
+  it('a bug in saving it (not a store outage): the answer still goes out on attempt 1, logged as an error', async () => {
+    useEngineClock();
+    const memory = createMemoryStore();
+    // The memory store, but its appendTurns fails the way a bug does (not a StoreError).
+    const store = new Proxy(memory, {
+      get(target, property, receiver) {
+        if (property === 'appendTurns') return () => Promise.reject(new TypeError('appendTurns is broken'));
+        return Reflect.get(target, property, receiver) as unknown;
+      },
+    }) as Store;
+    const errors: { fields: Record<string, unknown>; message: string }[] = [];
+    const logger: Logger = {
+      ...silentLogger,
+      error: (fields: Record<string, unknown>, message: string) => errors.push({ fields, message }),
+    };
+    const engine = startEngine({ store, logger });
+    try {
+      const user = engineUser();
+      const reply = ask(engine, '存不下', 10);
+      const sent = await engine.send('存不下', { user });
+      expect(sent.attempts).toMatchObject([{ n: 1, outcome: 'reply', text: reply }]);
+      expect(errors).toEqual([
+        {
+          fields: expect.objectContaining({ err: 'appendTurns is broken' }),
+          message: 'saving the conversation failed',
+        },
+      ]);
+      // Nothing was kept: the next question reaches the model without the first one.
+      expect(await memory.getSession(user)).toBeUndefined();
+    } finally {
+      await engine.close();
+      await memory.close();
+      vi.useRealTimers();
+    }
   });
 });
 

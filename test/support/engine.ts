@@ -8,7 +8,7 @@ import { afterEach, beforeEach, vi } from 'vitest';
 import type { AttemptOutcome } from '../../src/bot/attempts.js';
 import { type Bot, createBot } from '../../src/bot/bot.js';
 import type { MessageRecord } from '../../src/bot/types.js';
-import { resolveConfig, type WechatGptConfig } from '../../src/config.js';
+import { type Logger, resolveConfig, type WechatGptConfig } from '../../src/config.js';
 import { LlmError } from '../../src/errors.js';
 import type { LlmClient } from '../../src/llm/types.js';
 import { silentLogger } from '../../src/logger.js';
@@ -101,6 +101,8 @@ export interface EngineOptions {
   config?: Partial<WechatGptConfig>;
   store?: Store;
   wechatApi?: WechatApi;
+  /** Where the bot logs (default: nowhere). */
+  logger?: Logger;
 }
 
 export interface Engine {
@@ -152,7 +154,7 @@ export async function settle<T>(promise: Promise<T>, maxMs = 60_000): Promise<T>
   return tracked;
 }
 
-export function startEngine({ config = {}, store, wechatApi }: EngineOptions = {}): Engine {
+export function startEngine({ config = {}, store, wechatApi, logger = silentLogger }: EngineOptions = {}): Engine {
   const model = scriptedModel();
   const memory: MemoryStore | undefined = store ? undefined : createMemoryStore();
   const used = store ?? memory!;
@@ -167,7 +169,7 @@ export function startEngine({ config = {}, store, wechatApi }: EngineOptions = {
     config: resolved,
     store: used,
     llm: model,
-    logger: silentLogger,
+    logger,
     ...(wechatApi ? { wechatApi } : {}),
     onMessage: (record) => records.push(record),
   });
