@@ -38,8 +38,24 @@ function loadUsearch(): Usearch | null {
   return usearch;
 }
 
-/** An HNSW graph of `vectors` (chunks × dimensions), or the exact scan where usearch is unavailable. */
-export function buildVectorIndex(vectors: Float32Array, dimensions: number, { threads = 0 } = {}): VectorIndex {
+/**
+ * Up to this many passages the graph is built on one thread: the same graph for the same passages every time, in a
+ * few seconds at most (10,000 passages of 1,024 dimensions: 4 s, against 2.6 s on every core of a 2-core machine). On
+ * several threads a small graph is linked in the order the threads reach its first passages, and about one build in
+ * a hundred of 500 passages left some passages unreachable from their own vector (86 of 100 found themselves in the
+ * worst of 300 builds, where one thread finds them all); builds of 10,000 found 97–100 of 100 in every one of 40.
+ */
+const ONE_THREAD_UP_TO = 10_000;
+
+/**
+ * An HNSW graph of `vectors` (chunks × dimensions), or the exact scan where usearch is unavailable. `threads`: 0 for
+ * every core; by default one thread for a graph of up to 10,000 passages, every core past that.
+ */
+export function buildVectorIndex(
+  vectors: Float32Array,
+  dimensions: number,
+  { threads }: { threads?: number } = {},
+): VectorIndex {
   const lib = loadUsearch();
   const count = vectors.length / dimensions;
   if (!lib || count === 0) return exactIndex(vectors, dimensions);
@@ -47,7 +63,7 @@ export function buildVectorIndex(vectors: Float32Array, dimensions: number, { th
   graph.add(
     BigUint64Array.from({ length: count }, (_, i) => BigInt(i)),
     vectors,
-    threads,
+    threads ?? (count <= ONE_THREAD_UP_TO ? 1 : 0),
   );
   return graphIndex(graph);
 }
