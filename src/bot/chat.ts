@@ -8,7 +8,7 @@ import type { Clock } from './clock.js';
 import { toWechatText } from './format.js';
 import { boundTurns, hasImages, toLlmMessages } from './history.js';
 import type { Semaphore } from './semaphore.js';
-import type { StorePatience } from './store-patience.js';
+import { asIs, type StorePatience, storeUnavailable } from './store-patience.js';
 
 export interface ChatAnswer {
   text: string;
@@ -31,8 +31,6 @@ export interface ChatDependencies {
   knowledge?: KnowledgeStep | undefined;
 }
 
-/** A read's value as it is. */
-const same = <T>(value: T): T => value;
 const nothing = (): void => {};
 
 export function createChat({ llm, store, config, semaphore, logger, clock, patience, knowledge }: ChatDependencies) {
@@ -44,8 +42,8 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
 
   /** The conversation so far; a store that cannot answer in time means answering without it, not failing. */
   function readSession(openid: string): Promise<Session | undefined> {
-    return patience.handle(store.getSession(openid), same, (error, reason = 'failed') => {
-      if (reason === 'failed' && !(error instanceof StoreError)) throw error;
+    return patience.handle(store.getSession(openid), asIs, (error, reason) => {
+      if (!storeUnavailable(error, reason)) throw error;
       logger.warn({ openid }, 'could not read the conversation; answering without it');
       return undefined;
     });
@@ -63,8 +61,8 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
     return patience.handle(
       store.appendTurns(openid, [userTurn, assistantTurn], appendOptions),
       nothing,
-      (error, reason = 'failed') => {
-        if (reason === 'failed' && !(error instanceof StoreError)) {
+      (error, reason) => {
+        if (!storeUnavailable(error, reason)) {
           // Not the store being down: a bug, logged as one. The answer is ready and still goes out.
           logger.error({ openid, err: (error as Error)?.message ?? String(error) }, 'saving the conversation failed');
           return;
@@ -115,8 +113,7 @@ export function createChat({ llm, store, config, semaphore, logger, clock, patie
               kbMs: prepared.kbMs,
               kbPassages: prepared.kind === 'grounded' ? prepared.passages.length : 0,
             };
-      const answered: ChatAnswer = { text: toWechatText(answer), source: 'llm', meta, usage: result.usage };
-      return answered;
+      return { text: toWechatText(answer), source: 'llm', meta, usage: result.usage };
     } catch (error) {
       if (!(error instanceof LlmError)) throw error;
       logger.warn({ openid, code: error.code, kind: error.kind, err: error.message, hint: error.hint }, 'llm failed');

@@ -328,25 +328,22 @@ export function createJobs({ config, store, logger, clock, delivery, onPushed }:
       // Whoever was told threw: the answer is still handed over.
       logger.error({ key: job.key, err: messageOf(error) }, 'an attempt waiting for the answer failed');
     }
-    const done = () => settled(job);
-    const failedForGood = (error: unknown) => {
-      logger.error({ key: job.key, err: messageOf(error) }, 'storing the answer failed');
-      settled(job);
-    };
-    if (job.handover === 'push') {
-      attempt(() => pushAnswer(job, result)).then(done, failedForGood);
-      return;
-    }
-    // persist() with its first try's outcome taken in the same step as the settling (every answer comes here).
-    const write = () =>
-      store.completeJob(job.key, result, {
-        ttlMs: timing.jobTtlMs,
-        openid: job.openid,
-        deferred: job.handover === 'outbox',
-      });
-    const giveUpAt = clock.now() + timing.jobTtlMs;
-    attempt(write).then(done, (error: unknown) =>
-      retryPersist(job.key, 'store the answer', write, error, giveUpAt).then(done, failedForGood),
+    const handing =
+      job.handover === 'push'
+        ? pushAnswer(job, result)
+        : persist(job.key, 'store the answer', () =>
+            store.completeJob(job.key, result, {
+              ttlMs: timing.jobTtlMs,
+              openid: job.openid,
+              deferred: job.handover === 'outbox',
+            }),
+          );
+    handing.then(
+      () => settled(job),
+      (error: unknown) => {
+        logger.error({ key: job.key, err: messageOf(error) }, 'storing the answer failed');
+        settled(job);
+      },
     );
   }
 

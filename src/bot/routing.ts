@@ -5,7 +5,6 @@
  * fast path) fall back when the store is unavailable, so a keyword still answers during an outage.
  */
 import type { Logger, ResolvedConfig, RuleReply } from '../config.js';
-import { StoreError } from '../errors.js';
 import { ownString } from '../own-string.js';
 import { copyResult } from '../store/copy-result.js';
 import type { AnswerSource, JobResult, OutboxClaim, Store } from '../store/types.js';
@@ -17,7 +16,7 @@ import { type DrawImage, imageCommandWords } from './image-command.js';
 import { type CompiledRule, matchMenuKey, matchText } from './keywords.js';
 import type { Outbox } from './outbox.js';
 import { commandWords, Said } from './said.js';
-import type { FailureHandler, StorePatience } from './store-patience.js';
+import { asIs, type FailureHandler, type StorePatience, storeUnavailable } from './store-patience.js';
 import { createFixedResults, type TextResult } from './text-result.js';
 import { fillTemplate, quote } from './texts.js';
 import type { Handler, HandlerContext } from './types.js';
@@ -39,9 +38,6 @@ export interface RoutingDependencies {
   clock: Clock;
   patience: StorePatience;
 }
-
-/** A value as it is (a read whose value is the answer). */
-const same = <T>(value: T): T => value;
 
 export function createRouting(deps: RoutingDependencies) {
   const { config, store, rules, handlers, answerWithModel, transcribeVoice, drawImage, outbox, textResult, logger } =
@@ -69,7 +65,7 @@ export function createRouting(deps: RoutingDependencies) {
    * frame: it runs on every message.
    */
   function orElse<T>(read: Promise<T>, skippedRead: FailureHandler<T>, maxMs?: number): Promise<T> {
-    return deps.patience.handle(read, same, skippedRead, maxMs);
+    return deps.patience.handle(read, asIs, skippedRead, maxMs);
   }
 
   /**
@@ -78,7 +74,7 @@ export function createRouting(deps: RoutingDependencies) {
    */
   function skipped<T>(fallback: T, what: string): FailureHandler<T> {
     return (error, reason = 'failed') => {
-      if (reason === 'failed' && !(error instanceof StoreError)) throw error;
+      if (!storeUnavailable(error, reason)) throw error;
       const err = reason === 'failed' ? (error as Error).message : 'no answer in time';
       logger.warn({ err }, `store unavailable: ${what} skipped`);
       return fallback;

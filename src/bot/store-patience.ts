@@ -7,6 +7,7 @@
  * An in-process store (the memory store: each call does its work before it returns) cannot stall: its calls are
  * taken as they settle, with no race, no timer and no hang-up listener.
  */
+import { StoreError } from '../errors.js';
 import type { Clock } from './clock.js';
 import { type Raced, within } from './deadline.js';
 import type { HangUp } from './hang-up.js';
@@ -33,6 +34,16 @@ export interface StorePatience {
 
 /** What a store call that did not answer (in time) becomes: the error (when it failed) and why. */
 export type FailureHandler<R> = (error: unknown, reason?: 'timeout' | 'failed' | 'aborted') => R;
+
+/** A read's value as it is: handle()'s onValue where the value is the answer. */
+export const asIs = <T>(value: T): T => value;
+
+/**
+ * Whether a store call that did not answer was the store being unavailable (a timeout, a hang-up, a StoreError),
+ * which callers fall back from, rather than a bug, which they let through.
+ */
+export const storeUnavailable = (error: unknown, reason: 'timeout' | 'failed' | 'aborted' = 'failed'): boolean =>
+  reason !== 'failed' || error instanceof StoreError;
 
 export interface StorePatienceOptions {
   /** The store's calls do their work before they return (`Store.inProcess`). */
